@@ -1,0 +1,68 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from zera.db import bind_tables, engine_for
+from zera.queue import JobQueue
+from zera.routes import ROUTES
+from zera.routes.deps import provide_actor, provide_queue, provide_settings, provide_user
+from zera.routes.errors import EXCEPTION_HANDLERS
+from zera.settings import Settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings, *, queue: JobQueue | None = None, worker_threads: int = 0) -> Litestar:
+    """Build the web application.
+
+    `queue` defaults to one built from `settings.queue_url`. With `worker_threads` > 0 the app
+    also runs that many Dramatiq worker threads (the embedded `zera serve` mode).
+    """
+    bind_tables(engine_for(settings.database_url))
+    job_queue = queue or JobQueue(settings.queue_url)
+
+    def start_worker() -> None:
+        if worker_threads:
+            job_queue.start_worker(worker_threads)
+
+    def stop_worker() -> None:
+        job_queue.stop_worker()
+
+    return Litestar(
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(path="/static", directories=[PROJECT_DIR / "static"]),
+        ],
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "queue": Provide(provide_queue, sync_to_thread=False),
+            "user": Provide(provide_user),
+            "actor": Provide(provide_actor),
+        },
+        state=State({"settings": settings, "queue": job_queue}),
+        template_config=TemplateConfig(
+            directory=PROJECT_DIR / "templates", engine=JinjaTemplateEngine
+        ),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+            cookie_httponly=True, cookie_samesite="lax",
+        ),
+        plugins=[HTMXPlugin()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_upload_bytes,
+        on_startup=[start_worker],
+        on_shutdown=[stop_worker],
+        logging_config=None,  # zera.logs configures JSON logging for the whole process
+        debug=False,
+    )

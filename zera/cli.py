@@ -1,0 +1,99 @@
+"""The `zera` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+import threading
+
+from zera.settings import Settings, SettingsError
+
+log = logging.getLogger("zera")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"zera: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from None
+
+
+def _migrate(settings: Settings) -> None:
+    from zera.db import engine_for, migrate
+    from zera.queue.brokers import build_broker, init_broker_storage
+
+    applied = asyncio.run(migrate(engine_for(settings.database_url)))
+    broker = build_broker(settings.queue_url)
+    init_broker_storage(broker)
+    broker.close()
+    log.info("migrations applied: %s", ", ".join(applied) or "none pending")
+
+
+def _serve(settings: Settings, host: str, port: int, worker_threads: int) -> None:
+    import uvicorn
+
+    import zera.tasks  # noqa: F401  (declares the tasks before the queue builds its actors)
+    from zera.app import create_app
+
+    app = create_app(settings, worker_threads=worker_threads)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=30)
+
+
+def _worker(settings: Settings, modules: list[str]) -> None:
+    from zera.db import bind_tables, engine_for
+    from zera.queue import JobQueue
+
+    import zera.tasks  # noqa: F401
+    for module in modules:
+        importlib.import_module(module)
+    bind_tables(engine_for(settings.database_url))
+    queue = JobQueue(settings.queue_url)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    queue.start_worker(settings.worker_threads)
+    log.info("worker started with %d threads", settings.worker_threads)
+    stop.wait()
+    log.info("worker stopping: finishing jobs in flight")
+    queue.close()
+    log.info("worker stopped")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zera", description="Zera bookkeeping workbench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="the whole app in one process (web + worker)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    web = commands.add_parser("web", help="the web process (Procfile)")
+    web.add_argument("--host", default="0.0.0.0")  # noqa: S104 (a dyno listens on all interfaces)
+    web.add_argument("--port", type=int, default=None)
+    worker = commands.add_parser("worker", help="the job worker process (Procfile)")
+    worker.add_argument("modules", nargs="*", help="extra modules declaring tasks to load")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    args = parser.parse_args(argv)
+
+    settings = _settings()
+    from zera.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    if args.command == "migrate":
+        _migrate(settings)
+    elif args.command == "serve":
+        _migrate(settings)
+        _serve(settings, args.host or settings.host, args.port or settings.port,
+               settings.worker_threads)
+    elif args.command == "web":
+        _serve(settings, args.host, args.port or settings.port, 0)
+    elif args.command == "worker":
+        _worker(settings, args.modules)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Clients of the firm and per-client access."""
+
+from zera.clients.service import (
+    ClientSummary,
+    StaffAssignment,
+    assign_staff,
+    create_client,
+    get_client,
+    rename_client,
+    set_archived,
+    staff_assignments,
+    visible_clients,
+)
+
+__all__ = [
+    "ClientSummary",
+    "StaffAssignment",
+    "assign_staff",
+    "create_client",
+    "get_client",
+    "rename_client",
+    "set_archived",
+    "staff_assignments",
+    "visible_clients",
+]

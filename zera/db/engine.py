@@ -1,0 +1,35 @@
+"""Connect the Piccolo tables to the database named by a URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from zera.db.tables import ALL_TABLES
+
+
+def engine_for(url: str) -> Engine:
+    """Return a Piccolo engine for `sqlite:///path` or `postgresql://...`."""
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous timeout: SQLite serializes writers, and a busy file must wait, not fail.
+        return SQLiteEngine(path=str(path), timeout=30)
+    if scheme in {"postgres", "postgresql"}:
+        return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
+    raise ValueError(f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+
+
+def bind_tables(engine: Engine) -> None:
+    """Point every table at `engine` (Piccolo keeps the engine on each table's metadata)."""
+    for table in ALL_TABLES:
+        table._meta.db = engine
+
+
+def is_postgres(engine: Engine) -> bool:
+    return isinstance(engine, PostgresEngine)

@@ -1,0 +1,78 @@
+"""Schema migrations: an ordered list, each applied once and recorded in `zera_migration`.
+
+A migration is a coroutine taking the engine. Published migrations are never edited: a change to
+a table ships as a new migration (ALTER TABLE ...) appended to `MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from piccolo.engine.base import Engine
+
+from zera.db import tables
+from zera.db.engine import bind_tables, is_postgres
+
+Migration = Callable[[Engine], Awaitable[None]]
+
+
+async def _initial_schema(engine: Engine) -> None:
+    for table in tables.ALL_TABLES:
+        await table.create_table(if_not_exists=True).run()
+    indexes = [
+        "CREATE UNIQUE INDEX IF NOT EXISTS client_access_pair ON client_access (user, client)",
+        "CREATE INDEX IF NOT EXISTS audit_event_at ON audit_event (at)",
+        "CREATE INDEX IF NOT EXISTS job_client ON job (client_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS web_session_expiry ON web_session (expires_at)",
+    ]
+    if is_postgres(engine):
+        indexes[0] = indexes[0].replace("(user, client)", '("user", client)')
+        await engine.run_ddl(
+            """
+            CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'audit_event is append-only'; END; $$ LANGUAGE plpgsql
+            """
+        )
+        await engine.run_ddl(
+            "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event"
+            " FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            await engine.run_ddl(
+                f"CREATE TRIGGER IF NOT EXISTS audit_event_no_{verb.lower()} BEFORE {verb}"
+                f" ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+            )
+    for sql in indexes:
+        await engine.run_ddl(sql)
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("0001_initial_schema", _initial_schema),
+]
+
+
+async def migrate(engine: Engine) -> list[str]:
+    """Apply pending migrations in order; return the names applied now."""
+    bind_tables(engine)
+    if not is_postgres(engine):
+        # WAL lets readers proceed while one writer commits; it is a property of the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    await engine.run_ddl(
+        "CREATE TABLE IF NOT EXISTS zera_migration (name VARCHAR(200) PRIMARY KEY,"
+        " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
+    )
+    async with engine.transaction():
+        if is_postgres(engine):
+            # Two release processes starting at once must not both migrate.
+            await engine.run_ddl("SELECT pg_advisory_xact_lock(7461826)")
+        rows = await engine.run_ddl("SELECT name FROM zera_migration")
+        done = {row["name"] for row in rows or []}
+        applied = []
+        for name, migration in MIGRATIONS:
+            if name in done:
+                continue
+            await migration(engine)
+            await engine.run_ddl(f"INSERT INTO zera_migration (name) VALUES ('{name}')")
+            applied.append(name)
+    return applied

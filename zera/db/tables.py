@@ -1,0 +1,117 @@
+"""The database tables. Domain modules query them; routes never do."""
+
+from __future__ import annotations
+
+import uuid
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Firm(Table, tablename="firm"):
+    """The accounting firm that owns this installation (exactly one)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class User(Table, tablename="firm_user"):
+    """A person at the firm who signs in. `role` is 'owner' or 'staff'."""
+
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=200)
+    password_hash = Text()
+    role = Varchar(length=16, default="staff")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginGuard(Table, tablename="login_guard"):
+    """Failed sign-ins per email address, for lockout (kept for unknown addresses too)."""
+
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    failures = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+
+
+class Session(Table, tablename="web_session"):
+    """A server-side session; the cookie holds a random value, the table only its SHA-256."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class Client(Table, tablename="client"):
+    """A business whose books the firm keeps."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200)
+    archived = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_activity_at = Timestamptz(default=TimestamptzNow())
+
+
+class ClientAccess(Table, tablename="client_access"):
+    """A staff member assigned to a client. Owners see every client without rows here."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(references=User)
+    client = ForeignKey(references=Client)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Append-only record of who did what; a database trigger refuses updates and deletes."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow())
+    user_id = Integer(null=True, default=None)
+    user_email = Varchar(length=254, default="")
+    action = Varchar(length=64)
+    client_id = Integer(null=True, default=None)
+    detail = JSON(default="{}")
+    ip = Varchar(length=64, default="")
+
+
+class Job(Table, tablename="job"):
+    """One unit of background work and its visible state."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    actor = Varchar(length=100)
+    title = Varchar(length=200, default="")
+    client_id = Integer(null=True, default=None)
+    state = Varchar(length=16, default="queued")  # queued, running, done, failed
+    progress = Integer(default=0)  # 0..100
+    attempts = Integer(default=0)
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Firm,
+    User,
+    LoginGuard,
+    Session,
+    Client,
+    ClientAccess,
+    AuditEvent,
+    Job,
+)

@@ -1,0 +1,8 @@
+"""Background jobs: Dramatiq with a broker chosen by URL, and the job table."""
+
+from zera.queue.jobs import JobView, job_for_user, recent_jobs, report_progress
+from zera.queue.registry import PermanentError, task
+from zera.queue.runtime import JobQueue
+
+__all__ = ["JobQueue", "JobView", "PermanentError", "job_for_user", "recent_jobs",
+           "report_progress", "task"]

@@ -1,0 +1,7 @@
+"""HTTP routes: thin handlers that parse input, check access and call one domain function."""
+
+from zera.routes import admin, auth, clients, system
+
+ROUTES = [*auth.ROUTES, *clients.ROUTES, *admin.ROUTES, *system.ROUTES]
+
+__all__ = ["ROUTES"]

@@ -1,0 +1,119 @@
+"""Dashboard and client pages. Every handler resolves the client through `clients.get_client`,
+which answers 404 for a client the user may not see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from zera import clients
+from zera.accounts import AccountError, Actor, CurrentUser, NotFound
+from zera.accounts.users import firm_name
+from zera.queue import recent_jobs
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+SECTIONS = ("documents", "review", "records", "conflicts", "connection")
+OWNER_SECTIONS = ("settings",)
+
+
+@dataclass
+class NameForm:
+    name: str
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+@get("/")
+async def dashboard(user: CurrentUser, archived: bool = False) -> Template:
+    return Template("dashboard.html", context={
+        "user": user, "firm": await firm_name(), "archived": archived,
+        "clients": await clients.visible_clients(user, archived=archived), "error": None,
+    })
+
+
+@post("/clients")
+async def create_client(user: CurrentUser, actor: Actor, data: Annotated[NameForm, Form]) -> Response[Any]:
+    try:
+        client_id = await clients.create_client(user, actor, data.name)
+    except AccountError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return Template("dashboard.html", status_code=exc.status_code, context={
+            "user": user, "firm": await firm_name(), "archived": False,
+            "clients": await clients.visible_clients(user), "error": str(exc),
+        })
+    return Redirect(path=f"/clients/{client_id}", status_code=303)
+
+
+async def _section_context(user: CurrentUser, client_id: int, section: str) -> dict[str, Any]:
+    allowed = SECTIONS + (OWNER_SECTIONS if user.is_owner else ())
+    if section not in allowed:
+        raise NotFound("No such page.")
+    client = await clients.get_client(user, client_id)
+    context: dict[str, Any] = {"user": user, "client": client, "section": section,
+                               "sections": allowed}
+    if section == "connection":
+        context["jobs"] = await recent_jobs(client_id)
+    if section == "settings":
+        context["staff"] = await clients.staff_assignments(user, client_id)
+    return context
+
+
+@get("/clients/{client_id:int}")
+async def client_page(user: CurrentUser, client_id: int) -> Template:
+    context = await _section_context(user, client_id, "documents")
+    return Template("client.html", context={**context, "firm": await firm_name()})
+
+
+@get("/clients/{client_id:int}/{section:str}")
+async def client_section(
+    request: Request[Any, Any, Any], user: CurrentUser, client_id: int, section: str
+) -> Template:
+    context = await _section_context(user, client_id, section)
+    if _is_htmx(request):
+        return Template("client/_section.html", context=context)
+    return Template("client.html", context={**context, "firm": await firm_name()})
+
+
+@post("/clients/{client_id:int}/rename")
+async def rename_client(
+    user: CurrentUser, actor: Actor, client_id: int, data: Annotated[NameForm, Form]
+) -> Response[Any]:
+    await clients.rename_client(user, actor, client_id, data.name)
+    return Redirect(path=f"/clients/{client_id}/settings", status_code=303)
+
+
+@post("/clients/{client_id:int}/archive")
+async def archive_client(user: CurrentUser, actor: Actor, client_id: int) -> Response[Any]:
+    await clients.set_archived(user, actor, client_id, True)
+    return Redirect(path="/", status_code=303)
+
+
+@post("/clients/{client_id:int}/restore")
+async def restore_client(user: CurrentUser, actor: Actor, client_id: int) -> Response[Any]:
+    await clients.set_archived(user, actor, client_id, False)
+    return Redirect(path=f"/clients/{client_id}", status_code=303)
+
+
+@post("/clients/{client_id:int}/staff")
+async def assign_staff(
+    request: Request[Any, Any, Any], user: CurrentUser, actor: Actor, client_id: int
+) -> Response[Any]:
+    form = await request.form()
+    try:
+        user_ids = {int(value) for value in form.getall("staff")}
+    except ValueError:
+        raise AccountError("Choose staff members from the list.") from None
+    await clients.assign_staff(user, actor, client_id, user_ids)
+    return Redirect(path=f"/clients/{client_id}/settings", status_code=303)
+
+
+ROUTES = [dashboard, create_client, client_page, client_section, rename_client, archive_client,
+          restore_client, assign_staff]

@@ -1,0 +1,123 @@
+"""Settings: read once from the environment into a frozen object passed into `create_app`."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Zera reads from its environment. See the README for each variable."""
+
+    mode: str = "development"
+    base_dir: Path = field(default_factory=Path.cwd)
+    database_url: str = ""
+    queue_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    token_keys: tuple[str, ...] = field(default=(), repr=False)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    worker_threads: int = 2
+    max_upload_bytes: int = 25 * 1024 * 1024
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    session_max_age_seconds: int = 12 * 3600
+    secure_cookies: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def var_dir(self) -> Path:
+        return self.base_dir / "var"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `environ` (default: the process environment).
+
+        In production mode every secret must be given; a missing one raises
+        `SettingsError` naming the variable. In development mode a random secret is
+        generated once and kept under ./var/ so sessions survive a restart.
+        """
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("ZERA_MODE", "development").strip().lower()
+        if mode not in {"development", "production"}:
+            raise SettingsError(f"ZERA_MODE must be 'development' or 'production', not {mode!r}")
+        base_dir = Path(env.get("ZERA_BASE_DIR", Path.cwd())).resolve()
+        var_dir = base_dir / "var"
+
+        database_url = env.get("DATABASE_URL", "").strip()
+        if not database_url:
+            if mode == "production":
+                raise SettingsError("DATABASE_URL is required in production mode")
+            database_url = f"sqlite:///{var_dir / 'zera.db'}"
+        queue_url = (env.get("ZERA_QUEUE_URL") or env.get("REDIS_URL") or "").strip()
+        if not queue_url:
+            queue_url = (
+                database_url
+                if database_url.startswith("postgres")
+                else f"sqlite:///{var_dir / 'queue.db'}"
+            )
+
+        secret_key = env.get("ZERA_SECRET_KEY", "").strip()
+        token_keys = tuple(k.strip() for k in env.get("ZERA_TOKEN_KEYS", "").split(",") if k.strip())
+        if mode == "production":
+            for name, value in (("ZERA_SECRET_KEY", secret_key), ("ZERA_TOKEN_KEYS", token_keys)):
+                if not value:
+                    raise SettingsError(f"{name} is required in production mode")
+        else:
+            if not secret_key:
+                secret_key = _dev_secret(var_dir / "secret_key", 48)
+            if not token_keys:
+                token_keys = (_dev_secret(var_dir / "token_key", 32, urlsafe_b64=True),)
+        if len(secret_key) < 32:
+            raise SettingsError("ZERA_SECRET_KEY must be at least 32 characters long")
+
+        try:
+            return cls(
+                mode=mode,
+                base_dir=base_dir,
+                database_url=database_url,
+                queue_url=queue_url,
+                secret_key=secret_key,
+                token_keys=token_keys,
+                host=env.get("ZERA_HOST", "127.0.0.1"),
+                port=int(env.get("PORT", env.get("ZERA_PORT", "8000"))),
+                worker_threads=int(env.get("ZERA_WORKER_THREADS", "2")),
+                max_upload_bytes=int(env.get("ZERA_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+                login_max_failures=int(env.get("ZERA_LOGIN_MAX_FAILURES", "5")),
+                login_lockout_seconds=int(env.get("ZERA_LOGIN_LOCKOUT_SECONDS", "900")),
+                session_max_age_seconds=int(env.get("ZERA_SESSION_HOURS", "12")) * 3600,
+                secure_cookies=_bool(env.get("ZERA_SECURE_COOKIES", str(mode == "production"))),
+                log_level=env.get("ZERA_LOG_LEVEL", "INFO").upper(),
+            )
+        except ValueError as exc:
+            raise SettingsError(f"a numeric setting is malformed: {exc}") from None
+
+
+def _dev_secret(path: Path, nbytes: int, *, urlsafe_b64: bool = False) -> str:
+    """Return the development secret stored at `path`, creating it (mode 0600) once."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = secrets.token_bytes(nbytes)
+    value = base64.urlsafe_b64encode(raw).decode() if urlsafe_b64 else secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
