@@ -6,10 +6,10 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -23,7 +23,9 @@ from zera.settings import Settings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def create_app(settings: Settings, *, queue: JobQueue | None = None, worker_threads: int = 0) -> Litestar:
+def create_app(
+    settings: Settings, *, queue: JobQueue | None = None, worker_threads: int = 0
+) -> Litestar:
     """Build the web application.
 
     `queue` defaults to one built from `settings.queue_url`. With `worker_threads` > 0 the app
@@ -55,8 +57,10 @@ def create_app(settings: Settings, *, queue: JobQueue | None = None, worker_thre
             directory=PROJECT_DIR / "templates", engine=JinjaTemplateEngine
         ),
         csrf_config=CSRFConfig(
-            secret=settings.secret_key, cookie_secure=settings.secure_cookies,
-            cookie_httponly=True, cookie_samesite="lax",
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
         ),
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -19,7 +19,7 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except SettingsError as exc:
-        print(f"zera: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"zera: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -41,15 +41,22 @@ def _serve(settings: Settings, host: str, port: int, worker_threads: int) -> Non
     from zera.app import create_app
 
     app = create_app(settings, worker_threads=worker_threads)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=30)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_graceful_shutdown=30,
+    )
 
 
 def _worker(settings: Settings, modules: list[str]) -> None:
+    import zera.tasks  # noqa: F401
     from zera.db import bind_tables, engine_for
     from zera.queue import JobQueue
 
-    import zera.tasks  # noqa: F401
     for module in modules:
         importlib.import_module(module)
     bind_tables(engine_for(settings.database_url))
@@ -87,8 +94,12 @@ def main(argv: list[str] | None = None) -> None:
         _migrate(settings)
     elif args.command == "serve":
         _migrate(settings)
-        _serve(settings, args.host or settings.host, args.port or settings.port,
-               settings.worker_threads)
+        _serve(
+            settings,
+            args.host or settings.host,
+            args.port or settings.port,
+            settings.worker_threads,
+        )
     elif args.command == "web":
         _serve(settings, args.host, args.port or settings.port, 0)
     elif args.command == "worker":

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 # Values that look like credentials are masked wherever they appear in a message.
 _SECRET_PATTERNS = [
-    re.compile(r"(?i)\b(password|passwd|secret|token|authorization|cookie|api[_-]?key)"
-               r"(\"?\s*[:=]\s*\"?)([^\s\"',;&]+)"),
+    re.compile(
+        r"(?i)\b(password|passwd|secret|token|authorization|cookie|api[_-]?key)"
+        r"(\"?\s*[:=]\s*\"?)([^\s\"',;&]+)"
+    ),
     re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]+"),
 ]
 

@@ -75,7 +75,9 @@ class Settings:
             )
 
         secret_key = env.get("ZERA_SECRET_KEY", "").strip()
-        token_keys = tuple(k.strip() for k in env.get("ZERA_TOKEN_KEYS", "").split(",") if k.strip())
+        token_keys = tuple(
+            k.strip() for k in env.get("ZERA_TOKEN_KEYS", "").split(",") if k.strip()
+        )
         if mode == "production":
             for name, value in (("ZERA_SECRET_KEY", secret_key), ("ZERA_TOKEN_KEYS", token_keys)):
                 if not value:

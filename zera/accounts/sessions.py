@@ -36,9 +36,12 @@ async def user_for_session(token: str | None) -> CurrentUser | None:
     """The signed-in, active user for `token`, or None when absent, unknown or expired."""
     if not token or len(token) > 100:
         return None
-    row = await Session.select(Session.user, Session.expires_at).where(
-        Session.token_hash == _digest(token)
-    ).first().run()
+    row = (
+        await Session.select(Session.user, Session.expires_at)
+        .where(Session.token_hash == _digest(token))
+        .first()
+        .run()
+    )
     if row is None:
         return None
     if row["expires_at"] <= datetime.now(UTC):
@@ -53,5 +56,10 @@ async def end_session(token: str) -> None:
 
 async def purge_expired() -> int:
     """Delete expired sessions; return how many."""
-    rows = await Session.delete().where(Session.expires_at <= datetime.now(UTC)).returning(Session.id).run()
+    rows = (
+        await Session.delete()
+        .where(Session.expires_at <= datetime.now(UTC))
+        .returning(Session.id)
+        .run()
+    )
     return len(rows)

@@ -79,9 +79,13 @@ async def set_up_firm(
         if not await needs_setup():
             raise AlreadySetUp("This firm is already set up. Sign in instead.")
         await Firm.insert(Firm(name=firm)).run()
-        rows = await User.insert(
-            User(email=email, name=name, password_hash=password_hash, role="owner")
-        ).returning(User.id).run()
+        rows = (
+            await User.insert(
+                User(email=email, name=name, password_hash=password_hash, role="owner")
+            )
+            .returning(User.id)
+            .run()
+        )
     user = CurrentUser(id=rows[0]["id"], email=email, name=name, role="owner")
     await audit.record(audit.Actor(user.id, email, ip), "firm.set_up", firm=firm)
     return user
@@ -104,16 +108,27 @@ async def authenticate(
     row = await User.select().where((User.email == email) & (User.active == True)).first().run()  # noqa: E712
     if not verify_password(row["password_hash"] if row else None, password):
         failures = (guard.failures if guard else 0) + 1
-        locked_until = now + timedelta(seconds=lockout_seconds) if failures >= max_failures else None
+        locked_until = (
+            now + timedelta(seconds=lockout_seconds) if failures >= max_failures else None
+        )
         if guard:
-            await LoginGuard.update(
-                {LoginGuard.failures: 0 if locked_until else failures, LoginGuard.locked_until: locked_until}
-            ).where(LoginGuard.id == guard.id).run()
+            await (
+                LoginGuard.update(
+                    {
+                        LoginGuard.failures: 0 if locked_until else failures,
+                        LoginGuard.locked_until: locked_until,
+                    }
+                )
+                .where(LoginGuard.id == guard.id)
+                .run()
+            )
         else:
             await LoginGuard.insert(
                 LoginGuard(email=email, failures=failures, locked_until=locked_until)
             ).run()
-        await audit.record(audit.Actor(None, email, ip), "auth.sign_in_failed", locked=bool(locked_until))
+        await audit.record(
+            audit.Actor(None, email, ip), "auth.sign_in_failed", locked=bool(locked_until)
+        )
         raise SignInFailed("That email and password do not match.")
     if guard:
         await LoginGuard.delete().where(LoginGuard.id == guard.id).run()
@@ -137,9 +152,11 @@ class UserRow:
 
 
 async def list_users() -> list[UserRow]:
-    rows = await User.select(User.id, User.email, User.name, User.role, User.active).order_by(
-        User.name
-    ).run()
+    rows = (
+        await User.select(User.id, User.email, User.name, User.role, User.active)
+        .order_by(User.name)
+        .run()
+    )
     return [UserRow(**row) for row in rows]
 
 
@@ -152,9 +169,13 @@ async def create_user(
     _check_password(password)
     if await User.exists().where(User.email == email).run():
         raise InvalidInput("email", "A user with this email already exists.")
-    rows = await User.insert(
-        User(email=email, name=name, password_hash=hash_password(password), role=role)
-    ).returning(User.id).run()
+    rows = (
+        await User.insert(
+            User(email=email, name=name, password_hash=hash_password(password), role=role)
+        )
+        .returning(User.id)
+        .run()
+    )
     user_id = int(rows[0]["id"])
     await audit.record(actor, "user.created", user_id=user_id, email=email, role=role)
     return user_id

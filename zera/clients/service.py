@@ -49,9 +49,12 @@ async def get_client(user: CurrentUser, client_id: int) -> ClientSummary:
     row = await Client.select(*_COLUMNS).where(Client.id == client_id).first().run()
     if row is None:
         raise NotFound("No such client.")
-    if not user.is_owner and not await ClientAccess.exists().where(
-        (ClientAccess.user == user.id) & (ClientAccess.client == client_id)
-    ).run():
+    if (
+        not user.is_owner
+        and not await ClientAccess.exists()
+        .where((ClientAccess.user == user.id) & (ClientAccess.client == client_id))
+        .run()
+    ):
         raise NotFound("No such client.")
     return _summary(row)
 
@@ -75,9 +78,11 @@ async def rename_client(user: CurrentUser, actor: audit.Actor, client_id: int, n
     _require_owner(user)
     current = await get_client(user, client_id)
     name = clean_name(name, "name", "the client's name")
-    await Client.update({Client.name: name, Client.last_activity_at: datetime.now(UTC)}).where(
-        Client.id == client_id
-    ).run()
+    await (
+        Client.update({Client.name: name, Client.last_activity_at: datetime.now(UTC)})
+        .where(Client.id == client_id)
+        .run()
+    )
     await audit.record(
         actor, "client.renamed", client_id=client_id, old_name=current.name, name=name
     )
@@ -106,9 +111,14 @@ async def staff_assignments(user: CurrentUser, client_id: int) -> list[StaffAssi
     """Every active staff member and whether they are assigned to the client (owners only)."""
     _require_owner(user)
     await get_client(user, client_id)
-    staff = await User.select(User.id, User.name, User.email).where(
-        (User.role == "staff") & (User.active == True)  # noqa: E712
-    ).order_by(User.name).run()
+    staff = (
+        await User.select(User.id, User.name, User.email)
+        .where(
+            (User.role == "staff") & (User.active == True)  # noqa: E712
+        )
+        .order_by(User.name)
+        .run()
+    )
     assigned = {
         int(row["user"])
         for row in await ClientAccess.select(ClientAccess.user)
@@ -133,13 +143,18 @@ async def assign_staff(
     added, removed = user_ids - current, current - user_ids
     async with ClientAccess._meta.db.transaction():
         if removed:
-            await ClientAccess.delete().where(
-                (ClientAccess.client == client_id) & ClientAccess.user.is_in(list(removed))
-            ).run()
+            await (
+                ClientAccess.delete()
+                .where((ClientAccess.client == client_id) & ClientAccess.user.is_in(list(removed)))
+                .run()
+            )
         for user_id in added:
             await ClientAccess.insert(ClientAccess(user=user_id, client=client_id)).run()
     if added or removed:
         await audit.record(
-            actor, "client.staff_changed", client_id=client_id,
-            added=sorted(added), removed=sorted(removed),
+            actor,
+            "client.staff_changed",
+            client_id=client_id,
+            added=sorted(added),
+            removed=sorted(removed),
         )

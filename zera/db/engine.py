@@ -22,7 +22,9 @@ def engine_for(url: str) -> Engine:
         return SQLiteEngine(path=str(path), timeout=30)
     if scheme in {"postgres", "postgresql"}:
         return PostgresEngine(config={"dsn": url.replace("postgres://", "postgresql://", 1)})
-    raise ValueError(f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+    raise ValueError(
+        f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)"
+    )
 
 
 def bind_tables(engine: Engine) -> None:

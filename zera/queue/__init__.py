@@ -4,5 +4,12 @@ from zera.queue.jobs import JobView, job_for_user, recent_jobs, report_progress
 from zera.queue.registry import PermanentError, task
 from zera.queue.runtime import JobQueue
 
-__all__ = ["JobQueue", "JobView", "PermanentError", "job_for_user", "recent_jobs",
-           "report_progress", "task"]
+__all__ = [
+    "JobQueue",
+    "JobView",
+    "PermanentError",
+    "job_for_user",
+    "recent_jobs",
+    "report_progress",
+    "task",
+]

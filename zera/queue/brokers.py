@@ -29,8 +29,9 @@ def build_broker(url: str) -> Broker:
     clean, lease = _split(url)
     scheme = urlsplit(clean).scheme
     if scheme == "sqlite":
-        return SQLiteBroker(Path(clean.removeprefix("sqlite:///").removeprefix("sqlite://")),
-                            lease_seconds=lease)
+        return SQLiteBroker(
+            Path(clean.removeprefix("sqlite:///").removeprefix("sqlite://")), lease_seconds=lease
+        )
     if scheme in {"postgres", "postgresql"}:
         from dramatiq_postgres import PostgresBroker
 
@@ -49,7 +50,9 @@ def build_broker(url: str) -> Broker:
         return RedisBroker(
             url=clean, heartbeat_timeout=int(lease * 1000), maintenance_chance=100_000
         )
-    raise ValueError(f"unsupported queue URL scheme {scheme!r} (use sqlite:///, postgresql://, redis://)")
+    raise ValueError(
+        f"unsupported queue URL scheme {scheme!r} (use sqlite:///, postgresql://, redis://)"
+    )
 
 
 def init_broker_storage(broker: Broker) -> None:

@@ -40,17 +40,29 @@ class JobView:
 
 
 async def create_job(actor: str, *, title: str, client_id: int | None) -> uuid.UUID:
-    rows = await Job.insert(Job(actor=actor, title=title, client_id=client_id)).returning(
-        Job.id
-    ).run()
+    rows = (
+        await Job.insert(Job(actor=actor, title=title, client_id=client_id)).returning(Job.id).run()
+    )
     return uuid.UUID(str(rows[0]["id"]))
 
 
 async def load_job(job_id: uuid.UUID) -> JobView | None:
-    row = await Job.select(
-        Job.id, Job.title, Job.client_id, Job.state, Job.progress, Job.attempts, Job.error,
-        Job.created_at, Job.finished_at,
-    ).where(Job.id == job_id).first().run()
+    row = (
+        await Job.select(
+            Job.id,
+            Job.title,
+            Job.client_id,
+            Job.state,
+            Job.progress,
+            Job.attempts,
+            Job.error,
+            Job.created_at,
+            Job.finished_at,
+        )
+        .where(Job.id == job_id)
+        .first()
+        .run()
+    )
     return JobView(**row) if row else None
 
 
@@ -68,18 +80,33 @@ async def job_for_user(user: CurrentUser, job_id: uuid.UUID) -> JobView:
 
 
 async def recent_jobs(client_id: int, limit: int = 20) -> list[JobView]:
-    rows = await Job.select(
-        Job.id, Job.title, Job.client_id, Job.state, Job.progress, Job.attempts, Job.error,
-        Job.created_at, Job.finished_at,
-    ).where(Job.client_id == client_id).order_by(Job.created_at, ascending=False).limit(limit).run()
+    rows = (
+        await Job.select(
+            Job.id,
+            Job.title,
+            Job.client_id,
+            Job.state,
+            Job.progress,
+            Job.attempts,
+            Job.error,
+            Job.created_at,
+            Job.finished_at,
+        )
+        .where(Job.client_id == client_id)
+        .order_by(Job.created_at, ascending=False)
+        .limit(limit)
+        .run()
+    )
     return [JobView(**row) for row in rows]
 
 
 async def report_progress(job_id: str | uuid.UUID, percent: int) -> None:
     """Actors call this as they go; the page's progress bar reads it."""
-    await Job.update({Job.progress: max(0, min(100, percent))}).where(
-        Job.id == uuid.UUID(str(job_id))
-    ).run()
+    await (
+        Job.update({Job.progress: max(0, min(100, percent))})
+        .where(Job.id == uuid.UUID(str(job_id)))
+        .run()
+    )
 
 
 class JobTracking(Middleware):
@@ -99,9 +126,14 @@ class JobTracking(Middleware):
             raise SkipMessage(f"job {job_id} is {'unknown' if row is None else 'already done'}")
         run_sync(
             Job.update(
-                {Job.state: "running", Job.attempts: Job.attempts + 1,
-                 Job.started_at: datetime.now(UTC)}
-            ).where(Job.id == job_uuid).run()
+                {
+                    Job.state: "running",
+                    Job.attempts: Job.attempts + 1,
+                    Job.started_at: datetime.now(UTC),
+                }
+            )
+            .where(Job.id == job_uuid)
+            .run()
         )
 
     def after_process_message(
@@ -117,8 +149,12 @@ class JobTracking(Middleware):
             return
         now = datetime.now(UTC)
         if exception is None:
-            values: dict[Any, Any] = {Job.state: "done", Job.progress: 100, Job.error: "",
-                                      Job.finished_at: now}
+            values: dict[Any, Any] = {
+                Job.state: "done",
+                Job.progress: 100,
+                Job.error: "",
+                Job.finished_at: now,
+            }
         elif getattr(message, "failed", False):
             values = {Job.state: "failed", Job.error: _describe(exception), Job.finished_at: now}
         else:

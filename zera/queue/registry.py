@@ -22,9 +22,9 @@ class TaskSpec:
 TASKS: dict[str, TaskSpec] = {}
 
 
-def task(*, max_retries: int = 5, time_limit_seconds: int = 600, **options: Any) -> Callable[
-    [Callable[..., Any]], Callable[..., Any]
-]:
+def task(
+    *, max_retries: int = 5, time_limit_seconds: int = 600, **options: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a task. Tasks take ids, not objects, and must be safe to run twice."""
 
     def declare(fn: Callable[..., Any]) -> Callable[..., Any]:

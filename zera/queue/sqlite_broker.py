@@ -150,9 +150,14 @@ class SQLiteBroker(Broker):
             time.sleep(self.poll_interval)
 
     def pending(self, queue_name: str) -> int:
-        row = self._connection().execute(
-            "SELECT count(*) FROM queue_message WHERE queue_name = ? AND dead = 0", (queue_name,)
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT count(*) FROM queue_message WHERE queue_name = ? AND dead = 0",
+                (queue_name,),
+            )
+            .fetchone()
+        )
         return int(row[0])
 
     # -- claims --------------------------------------------------------------------------------

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from zera.accounts import AccountError, Actor, CurrentUser
 from zera.accounts import users as accounts
-from zera.accounts.sessions import COOKIE_NAME, end_session, start_session, user_for_session
 from zera.accounts.audit import record
+from zera.accounts.sessions import COOKIE_NAME, end_session, start_session, user_for_session
 from zera.routes.deps import client_ip
 from zera.settings import Settings
-
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 @dataclass
@@ -35,20 +33,29 @@ class LoginForm:
     password: str
 
 
-def _session_cookie(settings: Settings, token: str, max_age: int) -> Cookie:
+def _session_cookie(settings: NamedDependency[Settings], token: str, max_age: int) -> Cookie:
     return Cookie(
-        key=COOKIE_NAME, value=token, max_age=max_age, httponly=True,
-        secure=settings.secure_cookies, samesite="lax", path="/",
+        key=COOKIE_NAME,
+        value=token,
+        max_age=max_age,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
     )
 
 
-async def _signed_in(request: Request[Any, Any, Any], settings: Settings, user_id: int) -> Response[Any]:
+async def _signed_in(
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings], user_id: FromPath[int]
+) -> Response[Any]:
     token = await start_session(
-        user_id, max_age_seconds=settings.session_max_age_seconds,
+        user_id,
+        max_age_seconds=settings.session_max_age_seconds,
         replacing=request.cookies.get(COOKIE_NAME),
     )
     return Redirect(
-        path="/", status_code=303,
+        path="/",
+        status_code=303,
         cookies=[_session_cookie(settings, token, settings.session_max_age_seconds)],
     )
 
@@ -62,8 +69,9 @@ async def setup_page() -> Response[Any]:
 
 @post("/setup")
 async def setup_submit(
-    request: Request[Any, Any, Any], settings: Settings,
-    data: Annotated[SetupForm, Form],
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    data: URLEncodedBody[SetupForm],
 ) -> Response[Any]:
     try:
         user = await accounts.set_up_firm(
@@ -71,9 +79,12 @@ async def setup_submit(
         )
     except AccountError as exc:
         return Template(
-            "setup.html", status_code=exc.status_code,
-            context={"form": {"firm": data.firm, "name": data.name, "email": data.email},
-                     "error": str(exc)},
+            "setup.html",
+            status_code=exc.status_code,
+            context={
+                "form": {"firm": data.firm, "name": data.name, "email": data.email},
+                "error": str(exc),
+            },
         )
     return await _signed_in(request, settings, user.id)
 
@@ -89,22 +100,33 @@ async def login_page(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/login")
 async def login_submit(
-    request: Request[Any, Any, Any], settings: Settings,
-    data: Annotated[LoginForm, Form],
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    data: URLEncodedBody[LoginForm],
 ) -> Response[Any]:
     try:
         user = await accounts.authenticate(
-            data.email, data.password, max_failures=settings.login_max_failures,
-            lockout_seconds=settings.login_lockout_seconds, ip=client_ip(request),
+            data.email,
+            data.password,
+            max_failures=settings.login_max_failures,
+            lockout_seconds=settings.login_lockout_seconds,
+            ip=client_ip(request),
         )
     except AccountError as exc:
-        return Template("login.html", status_code=exc.status_code,
-                        context={"email": data.email[:254], "error": str(exc)})
+        return Template(
+            "login.html",
+            status_code=exc.status_code,
+            context={"email": data.email[:254], "error": str(exc)},
+        )
     return await _signed_in(request, settings, user.id)
 
 
 @post("/logout")
-async def logout(request: Request[Any, Any, Any], user: CurrentUser, settings: Settings) -> Response[Any]:
+async def logout(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+) -> Response[Any]:
     token = request.cookies.get(COOKIE_NAME)
     if token:
         await end_session(token)

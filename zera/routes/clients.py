@@ -4,11 +4,11 @@ which answers 404 for a client the user may not see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from zera import clients
@@ -16,7 +16,6 @@ from zera.accounts import AccountError, Actor, CurrentUser, NotFound
 from zera.accounts.users import firm_name
 from zera.queue import recent_jobs
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 SECTIONS = ("documents", "review", "records", "conflicts", "connection")
 OWNER_SECTIONS = ("settings",)
 
@@ -31,34 +30,59 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 @get("/")
-async def dashboard(user: CurrentUser, archived: bool = False) -> Template:
-    return Template("dashboard.html", context={
-        "user": user, "firm": await firm_name(), "archived": archived,
-        "clients": await clients.visible_clients(user, archived=archived), "error": None,
-    })
+async def dashboard(
+    user: NamedDependency[CurrentUser], archived: FromQuery[bool] = False
+) -> Template:
+    return Template(
+        "dashboard.html",
+        context={
+            "user": user,
+            "firm": await firm_name(),
+            "archived": archived,
+            "clients": await clients.visible_clients(user, archived=archived),
+            "error": None,
+        },
+    )
 
 
 @post("/clients")
-async def create_client(user: CurrentUser, actor: Actor, data: Annotated[NameForm, Form]) -> Response[Any]:
+async def create_client(
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    data: URLEncodedBody[NameForm],
+) -> Response[Any]:
     try:
         client_id = await clients.create_client(user, actor, data.name)
     except AccountError as exc:
         if isinstance(exc, NotFound):
             raise
-        return Template("dashboard.html", status_code=exc.status_code, context={
-            "user": user, "firm": await firm_name(), "archived": False,
-            "clients": await clients.visible_clients(user), "error": str(exc),
-        })
+        return Template(
+            "dashboard.html",
+            status_code=exc.status_code,
+            context={
+                "user": user,
+                "firm": await firm_name(),
+                "archived": False,
+                "clients": await clients.visible_clients(user),
+                "error": str(exc),
+            },
+        )
     return Redirect(path=f"/clients/{client_id}", status_code=303)
 
 
-async def _section_context(user: CurrentUser, client_id: int, section: str) -> dict[str, Any]:
+async def _section_context(
+    user: NamedDependency[CurrentUser], client_id: FromPath[int], section: FromPath[str]
+) -> dict[str, Any]:
     allowed = SECTIONS + (OWNER_SECTIONS if user.is_owner else ())
     if section not in allowed:
         raise NotFound("No such page.")
     client = await clients.get_client(user, client_id)
-    context: dict[str, Any] = {"user": user, "client": client, "section": section,
-                               "sections": allowed}
+    context: dict[str, Any] = {
+        "user": user,
+        "client": client,
+        "section": section,
+        "sections": allowed,
+    }
     if section == "connection":
         context["jobs"] = await recent_jobs(client_id)
     if section == "settings":
@@ -67,14 +91,17 @@ async def _section_context(user: CurrentUser, client_id: int, section: str) -> d
 
 
 @get("/clients/{client_id:int}")
-async def client_page(user: CurrentUser, client_id: int) -> Template:
+async def client_page(user: NamedDependency[CurrentUser], client_id: FromPath[int]) -> Template:
     context = await _section_context(user, client_id, "documents")
     return Template("client.html", context={**context, "firm": await firm_name()})
 
 
 @get("/clients/{client_id:int}/{section:str}")
 async def client_section(
-    request: Request[Any, Any, Any], user: CurrentUser, client_id: int, section: str
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    section: str,
 ) -> Template:
     context = await _section_context(user, client_id, section)
     if _is_htmx(request):
@@ -84,27 +111,37 @@ async def client_section(
 
 @post("/clients/{client_id:int}/rename")
 async def rename_client(
-    user: CurrentUser, actor: Actor, client_id: int, data: Annotated[NameForm, Form]
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    client_id: FromPath[int],
+    data: URLEncodedBody[NameForm],
 ) -> Response[Any]:
     await clients.rename_client(user, actor, client_id, data.name)
     return Redirect(path=f"/clients/{client_id}/settings", status_code=303)
 
 
 @post("/clients/{client_id:int}/archive")
-async def archive_client(user: CurrentUser, actor: Actor, client_id: int) -> Response[Any]:
+async def archive_client(
+    user: NamedDependency[CurrentUser], actor: NamedDependency[Actor], client_id: FromPath[int]
+) -> Response[Any]:
     await clients.set_archived(user, actor, client_id, True)
     return Redirect(path="/", status_code=303)
 
 
 @post("/clients/{client_id:int}/restore")
-async def restore_client(user: CurrentUser, actor: Actor, client_id: int) -> Response[Any]:
+async def restore_client(
+    user: NamedDependency[CurrentUser], actor: NamedDependency[Actor], client_id: FromPath[int]
+) -> Response[Any]:
     await clients.set_archived(user, actor, client_id, False)
     return Redirect(path=f"/clients/{client_id}", status_code=303)
 
 
 @post("/clients/{client_id:int}/staff")
 async def assign_staff(
-    request: Request[Any, Any, Any], user: CurrentUser, actor: Actor, client_id: int
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    client_id: FromPath[int],
 ) -> Response[Any]:
     form = await request.form()
     try:
@@ -115,5 +152,13 @@ async def assign_staff(
     return Redirect(path=f"/clients/{client_id}/settings", status_code=303)
 
 
-ROUTES = [dashboard, create_client, client_page, client_section, rename_client, archive_client,
-          restore_client, assign_staff]
+ROUTES = [
+    dashboard,
+    create_client,
+    client_page,
+    client_section,
+    rename_client,
+    archive_client,
+    restore_client,
+    assign_staff,
+]

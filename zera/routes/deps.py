@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from litestar import Request
+from litestar.di import NamedDependency
 
 from zera.accounts import Actor, CurrentUser, NotFound
-from zera.accounts.users import needs_setup
 from zera.accounts.sessions import COOKIE_NAME, user_for_session
+from zera.accounts.users import needs_setup
 from zera.queue import JobQueue
 from zera.settings import Settings
 
@@ -30,21 +31,21 @@ async def provide_user(request: Request) -> CurrentUser:
     return user
 
 
-async def provide_owner(user: CurrentUser) -> CurrentUser:
+async def provide_owner(user: NamedDependency[CurrentUser]) -> CurrentUser:
     if not user.is_owner:
         raise NotFound("No such page.")
     return user
 
 
-async def provide_actor(request: Request, user: CurrentUser) -> Actor:
+async def provide_actor(request: Request, user: NamedDependency[CurrentUser]) -> Actor:
     return Actor(user_id=user.id, email=user.email, ip=client_ip(request))
 
 
 def provide_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: NamedDependency[Settings] = request.app.state.settings
     return settings
 
 
 def provide_queue(request: Request) -> JobQueue:
-    queue: JobQueue = request.app.state.queue
+    queue: NamedDependency[JobQueue] = request.app.state.queue
     return queue

@@ -24,7 +24,9 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def error_page(request: Request[Any, Any, Any], status: int, title: str, message: str) -> Response[Any]:
+def error_page(
+    request: Request[Any, Any, Any], status: int, title: str, message: str
+) -> Response[Any]:
     template = "_error.html" if _is_htmx(request) else "error.html"
     return Template(
         template,
@@ -43,25 +45,34 @@ def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Re
 
 def account_error(request: Request[Any, Any, Any], exc: AccountError) -> Response[Any]:
     titles = {404: "Not found", 409: "Already done", 429: "Slow down"}
-    return error_page(request, exc.status_code, titles.get(exc.status_code, "Check your input"),
-                      str(exc))
+    return error_page(
+        request, exc.status_code, titles.get(exc.status_code, "Check your input"), str(exc)
+    )
 
 
 def not_found(request: Request[Any, Any, Any], _: NotFoundException) -> Response[Any]:
     return error_page(request, 404, "Not found", "There is no such page, or you may not see it.")
 
 
-def permission_denied(request: Request[Any, Any, Any], _: PermissionDeniedException) -> Response[Any]:
+def permission_denied(
+    request: Request[Any, Any, Any], _: PermissionDeniedException
+) -> Response[Any]:
     # Litestar raises this when the CSRF token is missing or does not match.
     return error_page(
-        request, 403, "Form expired",
+        request,
+        403,
+        "Form expired",
         "This form has expired or did not come from Zera. Reload the page and try again.",
     )
 
 
 def invalid_request(request: Request[Any, Any, Any], _: ValidationException) -> Response[Any]:
-    return error_page(request, 400, "Check your input",
-                      "Some fields were missing or malformed. Go back, check the form and try again.")
+    return error_page(
+        request,
+        400,
+        "Check your input",
+        "Some fields were missing or malformed. Go back, check the form and try again.",
+    )
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -70,9 +81,13 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 
 def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_page(request, 500, "Something went wrong",
-                      "Zera hit an unexpected error. Nothing was half-saved; try again, and if it "
-                      "keeps happening tell your administrator the time it happened.")
+    return error_page(
+        request,
+        500,
+        "Something went wrong",
+        "Zera hit an unexpected error. Nothing was half-saved; try again, and if it "
+        "keeps happening tell your administrator the time it happened.",
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

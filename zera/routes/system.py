@@ -7,6 +7,8 @@ from typing import Any
 
 import anyio
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from zera.accounts import CurrentUser
@@ -15,7 +17,7 @@ from zera.queue import JobQueue, job_for_user
 
 
 @get("/healthz")
-async def healthz(queue: JobQueue) -> Response[dict[str, str]]:
+async def healthz(queue: NamedDependency[JobQueue]) -> Response[dict[str, str]]:
     """Database and queue reachability, for load balancers and the start-up benchmark."""
     report = {"database": "ok", "queue": "ok"}
     try:
@@ -28,12 +30,16 @@ async def healthz(queue: JobQueue) -> Response[dict[str, str]]:
     except Exception as exc:  # as above
         report["queue"] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in report.values())
-    return Response({"status": "ok" if healthy else "unavailable", **report},
-                    status_code=200 if healthy else 503)
+    return Response(
+        {"status": "ok" if healthy else "unavailable", **report},
+        status_code=200 if healthy else 503,
+    )
 
 
 @get("/jobs/{job_id:uuid}")
-async def job_progress(request: Request[Any, Any, Any], user: CurrentUser, job_id: uuid.UUID) -> Response[Any]:
+async def job_progress(
+    request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Response[Any]:
     """A self-replacing fragment: it polls while the job runs and stops when it has finished."""
     job = await job_for_user(user, job_id)
     if job.finished and request.headers.get("hx-request") == "true":

@@ -1,0 +1,117 @@
+"""Shared fixtures. The database is SQLite in a temporary folder unless ZERA_TEST_DATABASE_URL
+names a PostgreSQL server (CI does), in which case each test session gets a database of its own.
+The queue likewise follows ZERA_TEST_QUEUE_URL (postgresql:// or redis://) when it is set."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from zera.app import create_app
+from zera.db import engine_for, migrate
+from zera.db.tables import ALL_TABLES
+from zera.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("ZERA_TEST_DATABASE_URL", "")
+QUEUE_URL = os.environ.get("ZERA_TEST_QUEUE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this session, or None when testing on SQLite."""
+    if not PG_ADMIN_URL:
+        yield None
+        return
+    import psycopg
+
+    name = f"zera_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    asyncio.run(migrate(engine_for(url)))
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _reset_postgres(url: str) -> None:
+    import psycopg
+
+    names = ", ".join(table._meta.tablename for table in ALL_TABLES)
+    with psycopg.connect(url, autocommit=True) as conn:
+        # TRUNCATE does not fire the audit log's row-level append-only trigger.
+        conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
+    """Settings for an empty installation in a temporary folder."""
+    env = {
+        "ZERA_BASE_DIR": str(tmp_path),
+        "ZERA_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "ZERA_TOKEN_KEYS": "dGVzdC10b2tlbi1rZXktMzItYnl0ZXMtbG9uZyEhISE=",
+        "ZERA_LOGIN_MAX_FAILURES": "3",
+    }
+    if postgres_url:
+        _reset_postgres(postgres_url)
+        env["DATABASE_URL"] = postgres_url
+    if QUEUE_URL:
+        env["ZERA_QUEUE_URL"] = QUEUE_URL
+    settings = Settings.from_env(env)
+    if not postgres_url:
+        asyncio.run(migrate(engine_for(settings.database_url)))
+    return settings
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to a fresh app in-process (no worker threads)."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+    app.state.queue.close()
+
+
+_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(http: httpx.AsyncClient, page: str = "/login") -> str:
+    """Load `page` (which sets the CSRF cookie) and return the form token it renders."""
+    response = await http.get(page)
+    match = _CSRF.search(response.text)
+    assert match, f"no CSRF token on {page}: {response.status_code}"
+    return match.group(1)
+
+
+async def post_form(
+    http: httpx.AsyncClient, url: str, data: dict[str, str], *, token_page: str = "/"
+) -> httpx.Response:
+    """POST a form the way a browser does: with the CSRF token from a page of the app."""
+    token = await csrf_token(http, token_page)
+    return await http.post(url, data={**data, "_csrf_token": token})
+
+
+OWNER = {
+    "firm": "Ledger & Co",
+    "name": "Olive Owner",
+    "email": "olive@example.com",
+    "password": "correct horse battery",
+}
+
+
+async def set_up_firm(http: httpx.AsyncClient) -> httpx.Response:
+    return await post_form(http, "/setup", OWNER, token_page="/setup")
+
+
+async def sign_in(http: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await post_form(
+        http, "/login", {"email": email, "password": password}, token_page="/login"
+    )
