@@ -73,6 +73,8 @@ async def migrate(engine: Engine) -> list[str]:
             if name in done:
                 continue
             await migration(engine)
-            await engine.run_ddl(f"INSERT INTO zera_migration (name) VALUES ('{name}')")
+            await engine.run_ddl(
+                f"INSERT INTO zera_migration (name) VALUES ('{name}')"  # noqa: S608 (names are ours)
+            )
             applied.append(name)
     return applied

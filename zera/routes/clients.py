@@ -101,7 +101,7 @@ async def client_section(
     request: Request[Any, Any, Any],
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
-    section: str,
+    section: FromPath[str],
 ) -> Template:
     context = await _section_context(user, client_id, section)
     if _is_htmx(request):
