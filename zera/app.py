@@ -31,6 +31,8 @@ def create_app(
     `queue` defaults to one built from `settings.queue_url`. With `worker_threads` > 0 the app
     also runs that many Dramatiq worker threads (the embedded `zera serve` mode).
     """
+    import zera.tasks  # noqa: F401  (declares every task before the queue builds its actors)
+
     bind_tables(engine_for(settings.database_url))
     job_queue = queue or JobQueue(settings.queue_url)
 
