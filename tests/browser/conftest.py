@@ -61,8 +61,10 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    # Function-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, which would break the asyncio tests that run after the browser tests.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -29,7 +29,8 @@ def test_first_run_sign_in_and_create_a_client(live_server: str, page: Page) -> 
     page.get_by_role("button", name="Add client").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme Bakery")
     page.get_by_role("link", name="Review").click()  # an htmx partial swap
-    expect(page.locator("#section")).to_contain_text("Nothing waiting for review")
+    expect(page.locator("#client-body")).to_contain_text("Nothing waiting for review")
+    expect(page.get_by_role("link", name="Review")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Zera").click()
     expect(page.get_by_role("link", name="Acme Bakery")).to_be_visible()
     page.goto(live_server + "/setup")  # the one-time page is gone: a signed-in owner lands home
