@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,22 +110,67 @@ async def report_progress(job_id: str | uuid.UUID, percent: int) -> None:
     )
 
 
-class JobTracking(Middleware):
-    """Moves a job row through queued -> running -> done/failed around each message.
+async def mark_done(job_id: str | uuid.UUID) -> None:
+    """Record that the job's work finished; the runtime calls it inside the actor itself."""
+    await (
+        Job.update(
+            {
+                Job.state: "done",
+                Job.progress: 100,
+                Job.error: "",
+                Job.finished_at: datetime.now(UTC),
+            }
+        )
+        .where(Job.id == uuid.UUID(str(job_id)))
+        .run()
+    )
 
-    A message for a job already done is skipped: delivery is at-least-once (a worker killed after
-    finishing but before acking hands its message to another), and the job must finish once.
+
+async def mark_failed_to_send(job_id: uuid.UUID, exception: BaseException) -> None:
+    """Record that the job's message never reached the queue."""
+    await (
+        Job.update(
+            {
+                Job.state: "failed",
+                Job.error: f"could not queue the job: {_describe(exception)}",
+                Job.finished_at: datetime.now(UTC),
+            }
+        )
+        .where(Job.id == job_id)
+        .run()
+    )
+
+
+class JobTracking(Middleware):
+    """Moves a job row through queued -> running -> failed, or back to queued for a retry.
+
+    Success is recorded by the actor itself (`mark_done`, wrapped around every task by the
+    runtime): a failure to write it then fails the message and is retried, instead of being
+    swallowed as Dramatiq swallows errors in `after_*` hooks.
+
+    A message for a finished job is skipped: delivery is at-least-once (a worker killed after
+    finishing but before acking hands its message to another), and a job must finish once.
+
+    This middleware must come *before* Retries in the broker's list: Dramatiq runs `after_*`
+    hooks in reverse order, and this one needs to know whether Retries gave up (`message.failed`).
+    Retries may already have re-enqueued the message by then, and with a short backoff the next
+    attempt may be running, so the "queued again" update only touches the attempt it belongs to.
     """
 
+    def __init__(self) -> None:
+        # before/after of one message run on the same worker thread.
+        self._attempt = threading.local()
+
     def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        self._attempt.number = None
         job_id = message.kwargs.get("job_id")
         if not job_id:
             return
         job_uuid = uuid.UUID(str(job_id))
         row = run_sync(Job.select(Job.state).where(Job.id == job_uuid).first().run())
-        if row is None or row["state"] == "done":
-            raise SkipMessage(f"job {job_id} is {'unknown' if row is None else 'already done'}")
-        run_sync(
+        if row is None or row["state"] in FINISHED:
+            raise SkipMessage(f"job {job_id} is {'unknown' if row is None else row['state']}")
+        rows = run_sync(
             Job.update(
                 {
                     Job.state: "running",
@@ -133,8 +179,10 @@ class JobTracking(Middleware):
                 }
             )
             .where(Job.id == job_uuid)
+            .returning(Job.attempts)
             .run()
         )
+        self._attempt.number = rows[0]["attempts"] if rows else None
 
     def after_process_message(
         self,
@@ -144,22 +192,32 @@ class JobTracking(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
+        attempt: int | None = getattr(self._attempt, "number", None)
+        self._attempt.number = None
         job_id = message.kwargs.get("job_id")
-        if not job_id:
+        if not job_id or exception is None:
             return
-        now = datetime.now(UTC)
-        if exception is None:
-            values: dict[Any, Any] = {
-                Job.state: "done",
-                Job.progress: 100,
-                Job.error: "",
-                Job.finished_at: now,
-            }
-        elif getattr(message, "failed", False):
-            values = {Job.state: "failed", Job.error: _describe(exception), Job.finished_at: now}
-        else:
-            values = {Job.state: "queued", Job.error: f"retrying after: {_describe(exception)}"}
-        run_sync(Job.update(values).where(Job.id == uuid.UUID(str(job_id))).run())
+        job_uuid = uuid.UUID(str(job_id))
+        if getattr(message, "failed", False):
+            run_sync(
+                Job.update(
+                    {
+                        Job.state: "failed",
+                        Job.error: _describe(exception),
+                        Job.finished_at: datetime.now(UTC),
+                    }
+                )
+                .where(Job.id == job_uuid, Job.state != "done")
+                .run()
+            )
+        elif attempt is not None:
+            run_sync(
+                Job.update(
+                    {Job.state: "queued", Job.error: f"retrying after: {_describe(exception)}"}
+                )
+                .where(Job.id == job_uuid, Job.state == "running", Job.attempts == attempt)
+                .run()
+            )
 
 
 def _describe(exception: BaseException) -> str:

@@ -2,40 +2,48 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 import dramatiq
 from dramatiq.middleware import AsyncIO, Retries
+from piccolo.utils.sync import run_sync
 
-from zera.queue.brokers import build_broker, init_broker_storage, ping_broker
-from zera.queue.jobs import JobTracking, create_job
-from zera.queue.registry import TASKS
+from zera.queue.brokers import build_broker, init_broker_storage, parse_queue_url, ping_broker
+from zera.queue.jobs import JobTracking, create_job, mark_done, mark_failed_to_send
+from zera.queue.registry import TASKS, TaskSpec
 
 log = logging.getLogger(__name__)
 
-# Exponential backoff with Dramatiq's jitter: 2 s, 4 s, 8 s ... capped at 5 minutes.
-MIN_BACKOFF_MS = 2_000
-MAX_BACKOFF_MS = 300_000
-
 
 class JobQueue:
-    """Owns one broker. Build one per process, after the modules declaring tasks are imported."""
+    """Owns one broker. Build one per process, after the modules declaring tasks are imported.
+
+    Retry backoff is exponential with Dramatiq's jitter, between the queue URL's `retry_min_ms`
+    and `retry_max_ms` (2 s and 5 minutes unless the URL says otherwise).
+    """
 
     def __init__(self, queue_url: str) -> None:
+        _, options = parse_queue_url(queue_url)
         self.broker = build_broker(queue_url)
         for middleware in self.broker.middleware:
             if isinstance(middleware, Retries):
-                middleware.min_backoff = MIN_BACKOFF_MS
-                middleware.max_backoff = MAX_BACKOFF_MS
+                middleware.min_backoff = options.retry_min_ms
+                middleware.max_backoff = options.retry_max_ms
         self.broker.add_middleware(AsyncIO())
-        self.broker.add_middleware(JobTracking())
+        # Before Retries, so that its after-hook runs after Retries has decided (see JobTracking).
+        self.broker.add_middleware(JobTracking(), before=Retries)
         # Dramatiq's Worker and its AsyncIO support look the broker up globally.
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {
-            spec.name: dramatiq.actor(spec.fn, broker=self.broker, **spec.options)
+            spec.name: dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)(
+                _recording_done(spec)
+            )
             for spec in TASKS.values()
         }
         self._worker: dramatiq.Worker | None = None
@@ -52,7 +60,12 @@ class JobQueue:
         """Record a job and send its message; return the job id for the progress fragment."""
         actor = self.actors[actor_name]
         job_id = await create_job(actor_name, title=title, client_id=client_id)
-        await anyio.to_thread.run_sync(lambda: actor.send(job_id=str(job_id), **kwargs))
+        try:
+            await anyio.to_thread.run_sync(lambda: actor.send(job_id=str(job_id), **kwargs))
+        except Exception as exc:
+            # Nothing will ever run this job: say so on the row rather than leave it "queued".
+            await mark_failed_to_send(job_id, exc)
+            raise
         return job_id
 
     def start_worker(self, threads: int) -> None:
@@ -68,3 +81,27 @@ class JobQueue:
     def close(self) -> None:
         self.stop_worker()
         self.broker.close()
+
+
+def _recording_done(spec: TaskSpec) -> Callable[..., Any]:
+    """Wrap a task so that its job row is marked done as the last step of the task itself."""
+    fn = spec.fn
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            result = await fn(*args, **kwargs)
+            if kwargs.get("job_id"):
+                await mark_done(kwargs["job_id"])
+            return result
+
+        return run_async
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        if kwargs.get("job_id"):
+            run_sync(mark_done(kwargs["job_id"]))
+        return result
+
+    return run

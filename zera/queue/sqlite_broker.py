@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from dramatiq.broker import Broker, Consumer, MessageProxy
 from dramatiq.errors import QueueNotFound
@@ -104,9 +105,9 @@ class SQLiteBroker(Broker):
         self.queues[queue_name] = True
         self.emit_after("declare_queue", queue_name)
 
-    def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
+    def enqueue(self, message: Message[Any], *, delay: int | None = None) -> Message[Any]:
         if message.queue_name not in self.queues:
-            raise QueueNotFound(message.queue_name)
+            raise QueueNotFound(message.queue_name)  # type: ignore[no-untyped-call]
         self.emit_before("enqueue", message, delay)
         now = time.time()
         available_at = now + (delay or 0) / 1000
@@ -130,7 +131,7 @@ class SQLiteBroker(Broker):
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 30000) -> Consumer:
         if queue_name not in self.queues:
-            raise QueueNotFound(queue_name)
+            raise QueueNotFound(queue_name)  # type: ignore[no-untyped-call]
         return _SQLiteConsumer(self, queue_name, prefetch, timeout)
 
     def flush(self, queue_name: str) -> None:
@@ -162,7 +163,7 @@ class SQLiteBroker(Broker):
 
     # -- claims --------------------------------------------------------------------------------
 
-    def _claim(self, queue_name: str) -> Message | None:
+    def _claim(self, queue_name: str) -> Message[Any] | None:
         now = time.time()
         token = uuid.uuid4().hex
         with self._transaction() as db:
