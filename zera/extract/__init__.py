@@ -1,0 +1,26 @@
+"""Document extraction: bank and card statements from any bank, digital or scanned.
+
+The web app calls `extract_document` (never raises; read `.outcome`) and `render_page`."""
+
+from __future__ import annotations
+
+from zera.extract.errors import ExtractError, ExtractionFailed, Outcome, PasswordRequired
+from zera.extract.model import Box, ExtractionResult, Statement, Transaction
+from zera.extract.pipeline import extract_document
+from zera.extract.preflight import DEFAULT_LIMITS, Limits
+from zera.extract.render import render_page
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Box",
+    "ExtractError",
+    "ExtractionFailed",
+    "ExtractionResult",
+    "Limits",
+    "Outcome",
+    "PasswordRequired",
+    "Statement",
+    "Transaction",
+    "extract_document",
+    "render_page",
+]

@@ -1,0 +1,150 @@
+"""The document pipeline: preflight, text layer or OCR, detect kind, extract, validate.
+
+`extract_document` never raises: every failure becomes an ExtractionResult with a typed
+outcome and a message for the user, so one bad upload cannot take a worker down."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from zera.extract import pdf
+from zera.extract.errors import (
+    ExtractError,
+    ExtractionFailed,
+    ImageTooLarge,
+    NotAStatement,
+    TooManyPages,
+)
+from zera.extract.kinds import EXTRACTORS, KINDS, DocumentText, detect_kind, this_year
+from zera.extract.layout import Line, page_lines
+from zera.extract.model import ExtractionResult, PageText
+from zera.extract.ocr import ocr_image
+from zera.extract.preflight import DEFAULT_LIMITS, Limits, open_image, sniff
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+# A page with fewer characters than this in its text layer is treated as a scan.
+_MIN_TEXT_CHARS = 20
+
+
+def extract_document(
+    data: bytes,
+    filename: str,
+    *,
+    kind: str = "auto",
+    password: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ExtractionResult:
+    """Read one uploaded document. Progress is reported as a percentage of pages read."""
+    result = ExtractionResult(file=filename, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        pages = read_pages(data, password=password, progress=progress, limits=limits)
+        result.pages = len(pages)
+        result.ocr = any(p.ocr for p in pages)
+        result.page_sizes = [(p.width, p.height) for p in pages]
+        lines: list[Line] = [ln for page in pages for ln in page_lines(page)]
+        _extract(DocumentText(lines, this_year()), kind, result)
+    except ExtractError as exc:
+        result.outcome = exc.outcome
+        result.kind = exc.kind or result.kind
+        result.confidence = 0.0
+        result.warnings.append(exc.message)
+    except Exception:  # an extractor bug must not take the worker down
+        log.exception("extraction failed for %s", filename)
+        failed = ExtractionFailed(
+            "Zera could not read this document because of an internal error; it has been logged."
+        )
+        result.outcome = failed.outcome
+        result.confidence = 0.0
+        result.warnings.append(failed.message)
+    if progress is not None:
+        progress(100)
+    return result
+
+
+def _extract(doc: DocumentText, kind: str, result: ExtractionResult) -> None:
+    if kind not in ("auto", *KINDS):
+        raise ExtractionFailed(f"Unknown document kind {kind!r}.")
+    guessed, _ = detect_kind(doc)
+    chosen = kind
+    if kind == "auto":
+        statement_reader = EXTRACTORS["bank_statement"]
+        # A transaction table outweighs any keyword count: try the statement reader first.
+        try:
+            result.statements = statement_reader.extract(doc)
+            result.kind = "bank_statement"
+        except NotAStatement:
+            result.kind = guessed if guessed != "bank_statement" else None
+            if guessed in (None, "bank_statement"):
+                raise
+            raise NotAStatement(
+                f"This looks like {guessed.replace('_', ' ')}, not a bank statement;"
+                " only bank and card statements can be read so far.",
+                kind=guessed,
+            ) from None
+    else:
+        result.kind = chosen
+        extractor = EXTRACTORS.get(chosen)
+        if extractor is None:
+            raise NotAStatement(
+                f"Reading {chosen.replace('_', ' ')}s is not supported yet.", kind=chosen
+            )
+        result.statements = extractor.extract(doc)
+    for st in result.statements:
+        prefix = f"account {st.account_number_last4}: " if len(result.statements) > 1 else ""
+        result.warnings.extend(prefix + w for w in st.warnings)
+    result.confidence = min(st.confidence for st in result.statements)
+
+
+def read_pages(
+    data: bytes,
+    *,
+    password: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[PageText]:
+    """Every page's words: the text layer where there is one, OCR where there is not."""
+    kind = sniff(data, limits)
+    if kind != "pdf":
+        image = open_image(data, limits)
+        dpi = float(image.info.get("dpi", (300, 300))[0]) or 300.0
+        page = ocr_image(image, 1, dpi)
+        return [page]
+    pages: list[PageText] = []
+    with pdf.open_pdf(data, password) as doc:
+        count = len(doc)
+        if count > limits.max_pages:
+            raise TooManyPages(
+                f"The PDF has {count} pages; the limit is {limits.max_pages}."
+                " Split it into smaller files."
+            )
+        for i in range(count):
+            page = doc[i]
+            try:
+                pages.append(_page_text(page, i + 1, limits))
+            finally:
+                page.close()
+            if progress is not None:
+                progress(int(100 * (i + 1) / max(count, 1)) - 1)
+    return pages
+
+
+def _page_text(page: object, number: int, limits: Limits) -> PageText:
+    import pypdfium2 as pdfium
+
+    assert isinstance(page, pdfium.PdfPage)
+    width, height = page.get_size()
+    if max(width, height) > limits.max_page_side_points:
+        raise ImageTooLarge(f"Page {number} is {width:.0f}x{height:.0f} points: not a real page.")
+    text = pdf.text_layer(page, number)
+    if sum(len(w.text) for w in text.words) >= _MIN_TEXT_CHARS:
+        return text
+    if pdf.image_pixels(page) > limits.max_image_pixels:
+        raise ImageTooLarge(f"Page {number} holds an image far larger than a scanned page.")
+    image = page.render(scale=limits.ocr_dpi / 72).to_pil()
+    return ocr_image(image, number, limits.ocr_dpi)

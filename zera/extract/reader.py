@@ -1,0 +1,268 @@
+"""The template-free table reader: lines in, per-account drafts of rows out.
+
+It walks the document's lines once. A header row (by what its cells say) opens a table and
+fixes its columns; rows below it are transactions when they carry an amount in an amount
+column, continuations when they carry only description text just below a transaction, and
+balance or total rows by their words. Lines outside tables feed the account's summary."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from zera.extract.columns import MONEY_ROLES, Table, header_of, is_other_table_header
+from zera.extract.dates import DateToken, parse_date_token
+from zera.extract.layout import Cell, Line
+from zera.extract.model import Box
+from zera.extract.money import Money, parse_money
+from zera.extract.summary import (
+    CARD_WORDS,
+    account_last4,
+    currency_marks,
+    keyword_kind,
+    labelled_amounts,
+    period_tokens,
+)
+
+
+@dataclass(slots=True)
+class RawRow:
+    date: DateToken | None
+    post_date: DateToken | None
+    description: list[str]
+    money: dict[str, Money]
+    balance: Money | None
+    check_number: str | None
+    box: Box
+    conf: float
+    explicit_date: bool = True
+
+
+@dataclass(slots=True)
+class AccountDraft:
+    last4: str | None = None
+    rows: list[RawRow] = field(default_factory=list)
+    opening: Money | None = None
+    closing: Money | None = None
+    period: tuple[DateToken, DateToken] | None = None
+    card_words: set[str] = field(default_factory=set)
+    currencies: Counter[str] = field(default_factory=Counter)
+    has_balance_column: bool = False
+    amount_column_signed: bool = False
+
+
+@dataclass(slots=True)
+class ReadDocument:
+    accounts: list[AccountDraft]
+    date_tokens: list[DateToken]
+    institution: str | None
+    decimal_comma: bool
+
+
+def _date_prefix(words: list) -> tuple[DateToken | None, int]:  # type: ignore[type-arg]
+    for n in (3, 2, 1):
+        if len(words) >= n:
+            token = parse_date_token(" ".join(w.text for w in words[:n]))
+            if token is not None:
+                return token, n
+    return None, 0
+
+
+def _money_in(cell: Cell) -> tuple[Money | None, Cell | None]:
+    """The amount a cell ends with, and what text precedes it in the same cell."""
+    money = parse_money(cell.text)
+    if money is not None:
+        return money, None
+    for n in (2, 1):
+        if len(cell.words) > n:
+            head, tail = cell.split(len(cell.words) - n)
+            money = parse_money(tail.text)
+            if money is not None:
+                return money, head
+    return None, None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.accounts: dict[str | None, AccountDraft] = {None: AccountDraft()}
+        self.current = self.accounts[None]
+        self.table: Table | None = None
+        self.last_row: RawRow | None = None
+        self.last_line: Line | None = None
+        self.last_date: DateToken | None = None
+        self.tokens: list[DateToken] = []
+
+    def switch_account(self, last4: str) -> None:
+        if last4 == self.current.last4:
+            return
+        if self.current.last4 is None and not self.current.rows:
+            self.current.last4 = last4  # the anonymous section was this account's preamble
+            self.accounts[last4] = self.accounts.pop(None)
+            return
+        self.current = self.accounts.setdefault(last4, AccountDraft(last4=last4))
+        self.table = None
+        self.last_row = None
+
+    def feed(self, line: Line) -> None:
+        text = line.text
+        low = text.lower()
+        self.current.card_words.update(w for w in CARD_WORDS if w in low)
+        self.current.currencies.update(currency_marks(text))
+        table = header_of(line)
+        if table is not None:
+            self.table = table
+            self.current.has_balance_column |= table.first("balance") is not None
+            self.last_row = None
+            return
+        if is_other_table_header(line):
+            self.table = None
+            return
+        if self.table is None or not self._table_row(line, self.table):
+            # Only outside table rows: descriptions such as "TRANSFER TO ACCOUNT ENDING 9911"
+            # must not open a new account.
+            last4 = account_last4(text)
+            if last4:
+                self.switch_account(last4)
+            self._summary(line)
+        self.last_line = line
+
+    def _summary(self, line: Line) -> None:
+        period = period_tokens(line.text)
+        if period and self.current.period is None:
+            self.current.period = period
+            self.tokens.extend(period)
+        for label, money in labelled_amounts(line):
+            kind = keyword_kind(label)
+            if kind == "opening" and self.current.opening is None:
+                self.current.opening = money
+            elif kind == "closing":
+                self.current.closing = money
+
+    def _table_row(self, line: Line, table: Table) -> bool:
+        """Read a line inside a table; False when it is not part of the table."""
+        cells = list(line.cells)
+        desc_col = table.first("description")
+        limit = desc_col.x0 - 1 if desc_col else cells[0].x1 + 1
+        dates: list[DateToken] = []
+        while cells and len(dates) < 2 and cells[0].x0 < limit:
+            token, n = _date_prefix(cells[0].words)
+            if token is None:
+                break
+            dates.append(token)
+            rest = cells[0].words[n:]
+            cells = ([Cell(rest)] if rest else []) + cells[1:]
+        money: dict[str, Money] = {}
+        text: list[str] = []
+        check: str | None = None
+        check_col = table.first("check")
+        for cell in cells:
+            value, head = _money_in(cell) if cell.x1 > table.money_left else (None, None)
+            if value is not None:
+                if head is not None:
+                    text.append(head.text)
+                money[table.money_column_for(cell).role] = value
+            elif (
+                check_col is not None
+                and cell.text.isdigit()
+                and cell.x0 < check_col.x1 + 4
+                and cell.x1 > check_col.x0 - 4
+            ):
+                check = cell.text
+            else:
+                text.append(cell.text)
+        description = " ".join(text).strip()
+        kind = keyword_kind(description) if len(description) <= 48 else None
+        balance = money.get("balance")
+        amounts = {r: m for r, m in money.items() if r in MONEY_ROLES}
+        if kind == "total" and dates:
+            kind = None  # "TOTAL WINE 0412" on a dated row is a merchant, not a totals row
+        if kind is not None:
+            self._balance_row(kind, balance or next(iter(amounts.values()), None))
+            self.last_row = None
+            return True
+        if amounts:
+            if dates:
+                self.last_date = dates[0]
+                self.tokens.extend(dates)
+            if self.last_date is None:
+                return False
+            row = RawRow(
+                date=self.last_date,
+                post_date=dates[1] if len(dates) > 1 else None,
+                description=[description] if description else [],
+                money=amounts,
+                balance=balance,
+                check_number=check,
+                box=line.box,
+                conf=min(c.conf for c in line.cells),
+                explicit_date=bool(dates),
+            )
+            self.current.rows.append(row)
+            self.current.amount_column_signed |= any(
+                m.explicit_sign for r, m in amounts.items() if r == "amount"
+            )
+            self.last_row = row
+            return True
+        if self._continues(line, table, description, dates, money):
+            assert self.last_row is not None
+            self.last_row.description.append(description)
+            self.last_row.box = self.last_row.box.union(line.box)
+            return True
+        self.last_row = None
+        return False
+
+    def _continues(
+        self,
+        line: Line,
+        table: Table,
+        description: str,
+        dates: list[DateToken],
+        money: dict[str, Money],
+    ) -> bool:
+        if self.last_row is None or self.last_line is None or dates or money or not description:
+            return False
+        if line.page != self.last_line.page or line.cells[-1].x1 > table.money_left:
+            return False
+        desc_col = table.first("description")
+        if desc_col is not None and line.x0 < desc_col.x0 - 3:
+            return False
+        return line.top - self.last_line.bottom < 1.2 * line.height
+
+    def _balance_row(self, kind: str, value: Money | None) -> None:
+        if value is None:
+            return
+        account = self.current
+        if kind == "opening" or (kind == "forward" and not account.rows):
+            if account.opening is None:
+                account.opening = value
+        elif kind == "closing":
+            account.closing = value
+
+
+def read_lines(lines: list[Line]) -> ReadDocument:
+    """Every account's rows, balances and period as printed (nothing resolved yet)."""
+    reader = _Reader()
+    for line in lines:
+        reader.feed(line)
+    accounts = [a for a in reader.accounts.values() if a.rows]
+    if not accounts:
+        accounts = [a for a in reader.accounts.values() if a.opening or a.period]
+    institution = _institution(lines)
+    text = " ".join(ln.text for ln in lines[:400])
+    comma = len(_COMMA.findall(text)) > len(_DOT.findall(text))
+    return ReadDocument(accounts, reader.tokens, institution, comma)
+
+
+_COMMA = re.compile(r"\d,\d{2}\b(?![.,]\d)")
+_DOT = re.compile(r"\d\.\d{2}\b(?![.,]\d)")
+
+
+def _institution(lines: list[Line]) -> str | None:
+    """The largest text near the top of the first page: where banks print their name."""
+    first = [ln for ln in lines[:15] if ln.page == lines[0].page] if lines else []
+    named = [ln for ln in first if any(ch.isalpha() for ch in ln.text) and len(ln.text) < 60]
+    if not named:
+        return None
+    best = max(named, key=lambda ln: (round(ln.height, 0), -ln.top))
+    return best.cells[0].text
