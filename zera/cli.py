@@ -84,7 +84,12 @@ def main(argv: list[str] | None = None) -> None:
     worker = commands.add_parser("worker", help="the job worker process (Procfile)")
     worker.add_argument("modules", nargs="*", help="extra modules declaring tasks to load")
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    from zera.extract import cli as extract_cli
+
+    extract_cli.add_arguments(commands.add_parser("extract", help="print a document as JSON"))
     args = parser.parse_args(argv)
+    if args.command == "extract":  # needs no settings, database or queue
+        raise SystemExit(extract_cli.run(args.files, args.kind, args.password))
 
     settings = _settings()
     from zera.logs import configure_logging
