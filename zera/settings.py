@@ -37,6 +37,25 @@ class Settings:
     session_max_age_seconds: int = 12 * 3600
     secure_cookies: bool = False
     log_level: str = "INFO"
+    public_url: str = "http://127.0.0.1:8000"
+    intuit_client_id: str = ""
+    intuit_client_secret: str = field(default="", repr=False)
+    intuit_redirect_uri: str = ""
+    intuit_environment: str = "sandbox"
+    intuit_verifier_token: str = field(default="", repr=False)
+    sandbox_url: str = ""
+    sandbox_client_id: str = ""
+    sandbox_client_secret: str = field(default="", repr=False)
+    sandbox_verifier_token: str = field(default="", repr=False)
+
+    @property
+    def uses_intuit(self) -> bool:
+        """True when real Intuit credentials are configured; otherwise the built-in sandbox."""
+        return bool(self.intuit_client_id)
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.intuit_redirect_uri or f"{self.public_url}/qbo/callback"
 
     @property
     def production(self) -> bool:
@@ -90,6 +109,38 @@ class Settings:
         if len(secret_key) < 32:
             raise SettingsError("ZERA_SECRET_KEY must be at least 32 characters long")
 
+        host = env.get("ZERA_HOST", "127.0.0.1")
+        port_text = env.get("PORT", env.get("ZERA_PORT", "8000"))
+        public_url = env.get("ZERA_PUBLIC_URL", f"http://{host}:{port_text}").rstrip("/")
+        intuit = {
+            "intuit_client_id": env.get("INTUIT_CLIENT_ID", "").strip(),
+            "intuit_client_secret": env.get("INTUIT_CLIENT_SECRET", "").strip(),
+            "intuit_redirect_uri": env.get("INTUIT_REDIRECT_URI", "").strip(),
+            "intuit_environment": env.get("INTUIT_ENVIRONMENT", "sandbox").strip().lower(),
+            "intuit_verifier_token": env.get("INTUIT_WEBHOOK_VERIFIER_TOKEN", "").strip(),
+        }
+        if intuit["intuit_environment"] not in {"sandbox", "production"}:
+            raise SettingsError("INTUIT_ENVIRONMENT must be 'sandbox' or 'production'")
+        if intuit["intuit_client_id"]:
+            for name, key in (
+                ("INTUIT_CLIENT_SECRET", "intuit_client_secret"),
+                ("INTUIT_WEBHOOK_VERIFIER_TOKEN", "intuit_verifier_token"),
+            ):
+                if not intuit[key]:
+                    raise SettingsError(f"{name} is required when INTUIT_CLIENT_ID is set")
+        sandbox = (
+            {
+                "sandbox_url": env.get("ZERA_SANDBOX_URL", public_url).rstrip("/"),
+                "sandbox_client_id": env.get("ZERA_SANDBOX_CLIENT_ID", "").strip()
+                or _dev_secret(var_dir / "sandbox_client_id", 12),
+                "sandbox_client_secret": env.get("ZERA_SANDBOX_CLIENT_SECRET", "").strip()
+                or _dev_secret(var_dir / "sandbox_client_secret", 30),
+                "sandbox_verifier_token": env.get("ZERA_SANDBOX_VERIFIER_TOKEN", "").strip()
+                or _dev_secret(var_dir / "sandbox_verifier_token", 24),
+            }
+            if not intuit["intuit_client_id"]
+            else {}
+        )
         try:
             return cls(
                 mode=mode,
@@ -98,8 +149,11 @@ class Settings:
                 queue_url=queue_url,
                 secret_key=secret_key,
                 token_keys=token_keys,
-                host=env.get("ZERA_HOST", "127.0.0.1"),
-                port=int(env.get("PORT", env.get("ZERA_PORT", "8000"))),
+                host=host,
+                port=int(port_text),
+                public_url=public_url,
+                **intuit,
+                **sandbox,
                 worker_threads=int(env.get("ZERA_WORKER_THREADS", "2")),
                 max_upload_bytes=int(env.get("ZERA_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
                 login_max_failures=int(env.get("ZERA_LOGIN_MAX_FAILURES", "5")),

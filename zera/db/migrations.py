@@ -17,7 +17,7 @@ Migration = Callable[[Engine], Awaitable[None]]
 
 
 async def _initial_schema(engine: Engine) -> None:
-    for table in tables.ALL_TABLES:
+    for table in tables.FOUNDATION_TABLES:
         await table.create_table(if_not_exists=True).run()
     indexes = [
         "CREATE UNIQUE INDEX IF NOT EXISTS client_access_pair ON client_access (user, client)",
@@ -47,8 +47,22 @@ async def _initial_schema(engine: Engine) -> None:
         await engine.run_ddl(sql)
 
 
+async def _quickbooks(engine: Engine) -> None:
+    for table in tables.QBO_TABLES:
+        await table.create_table(if_not_exists=True).run()
+    for sql in (
+        "CREATE UNIQUE INDEX IF NOT EXISTS qbo_reference_key ON qbo_reference"
+        " (client_id, entity, qbo_id)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS qbo_transaction_key ON qbo_transaction"
+        " (client_id, entity, qbo_id)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS qbo_sync_state_key ON qbo_sync_state (client_id, kind)",
+    ):
+        await engine.run_ddl(sql)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
+    ("0002_quickbooks", _quickbooks),
 ]
 
 

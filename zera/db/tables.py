@@ -8,8 +8,11 @@ from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
+    Date,
+    Float,
     ForeignKey,
     Integer,
+    Numeric,
     Serial,
     Text,
     Timestamptz,
@@ -105,7 +108,92 @@ class Job(Table, tablename="job"):
     finished_at = Timestamptz(null=True, default=None)
 
 
-ALL_TABLES: tuple[type[Table], ...] = (
+class QBOConnection(Table, tablename="qbo_connection"):
+    """A client's link to one QuickBooks company. Tokens are encrypted (zera.qbo.vault)."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(unique=True)
+    realm_id = Varchar(length=32, unique=True)
+    company_name = Varchar(length=200, default="")
+    status = Varchar(length=24, default="connected")  # connected, needs_reconnect
+    access_token = Text(default="")
+    access_expires_at = Timestamptz(null=True, default=None)
+    refresh_token = Text(default="")
+    refresh_expires_at = Timestamptz(null=True, default=None)
+    refreshed_at = Timestamptz(null=True, default=None)
+    refresh_count = Integer(default=0)
+    connected_at = Timestamptz(default=TimestamptzNow())
+    last_error = Text(default="")
+
+
+class OAuthState(Table, tablename="qbo_oauth_state"):
+    """A pending authorization: single-use, bound to one session and one client, short-lived."""
+
+    id = Serial(primary_key=True)
+    state_hash = Varchar(length=64, unique=True)
+    session_hash = Varchar(length=64)
+    client_id = Integer()
+    user_id = Integer()
+    expires_at = Timestamptz()
+
+
+class QBORateEvent(Table, tablename="qbo_rate_event"):
+    """One request sent to a realm, for the per-minute limits shared by every process."""
+
+    id = Serial(primary_key=True)
+    realm_id = Varchar(length=32, index=True)
+    kind = Varchar(length=8)  # call, batch
+    at = Float()
+
+
+class QBOInFlight(Table, tablename="qbo_in_flight"):
+    """A request to a realm under way, for the concurrency limit; expires if its process died."""
+
+    id = Serial(primary_key=True)
+    realm_id = Varchar(length=32, index=True)
+    expires_at = Float()
+
+
+class QBOReference(Table, tablename="qbo_reference"):
+    """The local mirror of a client's name lists, chart of accounts, CompanyInfo and Preferences."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    entity = Varchar(length=32)
+    qbo_id = Varchar(length=32)
+    sync_token = Varchar(length=16, default="0")
+    name = Varchar(length=400, default="")
+    active = Boolean(default=True)
+    payload = JSON(default="{}")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class QBOTransaction(Table, tablename="qbo_transaction"):
+    """A transaction pulled from QuickBooks history, for categorization and duplicate checks."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    entity = Varchar(length=32)
+    qbo_id = Varchar(length=32)
+    sync_token = Varchar(length=16, default="0")
+    txn_date = Date(null=True, default=None)
+    total = Numeric(digits=(18, 2), null=True, default=None)
+    deleted = Boolean(default=False)
+    payload = JSON(default="{}")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class QBOSyncState(Table, tablename="qbo_sync_state"):
+    """Where each pull stands per client: the CDC watermark and the history pull's progress."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer()
+    kind = Varchar(length=32)  # reference, history:<Entity>
+    cursor = Text(default="")
+    synced_at = Timestamptz(null=True, default=None)
+
+
+FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
     LoginGuard,
@@ -115,3 +203,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AuditEvent,
     Job,
 )
+QBO_TABLES: tuple[type[Table], ...] = (
+    QBOConnection,
+    OAuthState,
+    QBORateEvent,
+    QBOInFlight,
+    QBOReference,
+    QBOTransaction,
+    QBOSyncState,
+)
+ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES

@@ -1,0 +1,229 @@
+"""The QuickBooks Online Accounting API client: one object per connection.
+
+Every call carries `minorversion=75` (Intuit's floor since August 2025, QBO-API.md §2), goes
+through the per-realm rate limiter, and is retried with exponential backoff and full jitter on
+throttling, Intuit 5xx and network errors (honouring Retry-After when present). Writes carry a
+`requestid` derived from the local operation, so a retried write can never create a second
+record. A 401 triggers one token refresh and one retry (`VaultAuth`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from zera.jsonmoney import dumps, loads
+from zera.qbo.errors import (
+    ConnectionFailed,
+    QBOError,
+    Transient,
+    fault_from_item,
+    parse_error,
+)
+from zera.qbo.ratelimit import RateLimiter
+
+MINOR_VERSION = "75"
+BATCH_LIMIT = 30  # items per batch request (QBO-API.md §4)
+PAGE_SIZE = 1000  # Intuit's largest MAXRESULTS
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+_REQUEST_ID_NAMESPACE = uuid.UUID("6f1c2b0e-7a57-4c1e-9a58-2f3d4c5b6a70")
+
+
+def request_id(operation: str) -> str:
+    """A stable requestid (36 chars, within Intuit's 50 and batch's 36) for a local operation."""
+    return str(uuid.uuid5(_REQUEST_ID_NAMESPACE, operation))
+
+
+class VaultAuth(httpx.Auth):
+    """Bearer auth from a token source; on 401, refresh once and retry once."""
+
+    def __init__(self, token: Callable[[str | None], Awaitable[str]]) -> None:
+        self._token = token
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncIterator[httpx.Request]:  # type: ignore[override]
+        token = await self._token(None)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            token = await self._token(token)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+
+class QBOClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        api_base: str,
+        realm_id: str,
+        auth: httpx.Auth,
+        limiter: RateLimiter,
+        max_attempts: int = 8,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        self.http = http
+        self.realm_id = realm_id
+        self.base = f"{api_base.rstrip('/')}/v3/company/{realm_id}"
+        self.auth = auth
+        self.limiter = limiter
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.retries = 0  # how many attempts were repeated, for logs and benchmarks
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        batch: bool = False,
+    ) -> dict[str, Any]:
+        query = {"minorversion": MINOR_VERSION, **(params or {})}
+        headers = {"Accept": "application/json"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in range(1, self.max_attempts + 1):
+            retry_after: float | None = None
+            try:
+                async with self.limiter.slot(self.realm_id, batch=batch):
+                    response = await self.http.request(
+                        method,
+                        f"{self.base}/{path}",
+                        params=query,
+                        auth=self.auth,
+                        content=None if json is None else dumps(json),
+                        headers=headers,
+                        timeout=TIMEOUT,
+                    )
+            except httpx.TransportError as exc:
+                error: QBOError = ConnectionFailed(
+                    f"Could not reach QuickBooks: {type(exc).__name__}"
+                )
+            else:
+                if response.status_code < 400:
+                    body: dict[str, Any] = loads(response.content)
+                    return body
+                error = parse_error(
+                    response.status_code,
+                    response.content,
+                    response.headers.get("content-type", ""),
+                    response.headers.get("intuit_tid", ""),
+                )
+                retry_after = _seconds(response.headers.get("retry-after"))
+            if not isinstance(error, Transient) or attempt == self.max_attempts:
+                raise error
+            self.retries += 1
+            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+            jitter = random.uniform(0, ceiling)  # noqa: S311 (backoff jitter, not a secret)
+            await asyncio.sleep(retry_after if retry_after is not None else jitter)
+        raise AssertionError("unreachable")
+
+    # -- single entities ------------------------------------------------------------------------
+
+    async def read(self, entity: str, entity_id: str) -> dict[str, Any]:
+        body = await self._send("GET", f"{entity.lower()}/{entity_id}")
+        return dict(body[entity])
+
+    async def create(
+        self, entity: str, payload: dict[str, Any], *, operation: str
+    ) -> dict[str, Any]:
+        body = await self._send(
+            "POST", entity.lower(), json=payload, params={"requestid": request_id(operation)}
+        )
+        return dict(body[entity])
+
+    async def update(
+        self, entity: str, payload: dict[str, Any], *, operation: str, sparse: bool = True
+    ) -> dict[str, Any]:
+        body = await self._send(
+            "POST",
+            entity.lower(),
+            json={**payload, "sparse": sparse},
+            params={"requestid": request_id(operation), "operation": "update"},
+        )
+        return dict(body[entity])
+
+    async def delete(self, entity: str, entity_id: str, sync_token: str, *, operation: str) -> None:
+        await self._send(
+            "POST",
+            entity.lower(),
+            json={"Id": entity_id, "SyncToken": sync_token},
+            params={"requestid": request_id(operation), "operation": "delete"},
+        )
+
+    async def company_info(self) -> dict[str, Any]:
+        body = await self._send("GET", f"companyinfo/{self.realm_id}")
+        return dict(body["CompanyInfo"])
+
+    async def preferences(self) -> dict[str, Any]:
+        body = await self._send("GET", "preferences")
+        return dict(body["Preferences"])
+
+    # -- query, batch, CDC ----------------------------------------------------------------------
+
+    async def query(self, statement: str) -> dict[str, Any]:
+        body = await self._send("GET", "query", params={"query": statement})
+        return dict(body.get("QueryResponse", {}))
+
+    async def query_all(
+        self, entity: str, where: str = "", *, page_size: int = PAGE_SIZE
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every matching record, a page at a time (STARTPOSITION is 1-based)."""
+        start = 1
+        condition = f" WHERE {where}" if where else ""
+        while True:
+            page = await self.query(
+                f"SELECT * FROM {entity}{condition} STARTPOSITION {start} MAXRESULTS {page_size}"  # noqa: S608 (Intuit's query language, our own entity names)
+            )
+            records = page.get(entity, [])
+            if records:
+                yield records
+            if len(records) < page_size:
+                return
+            start += page_size
+
+    async def batch(self, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Send items 30 per request; return each item's response (entity, Fault or query)."""
+        results: list[dict[str, Any]] = []
+        for offset in range(0, len(items), BATCH_LIMIT):
+            chunk = list(items[offset : offset + BATCH_LIMIT])
+            body = await self._send("POST", "batch", json={"BatchItemRequest": chunk}, batch=True)
+            results.extend(body.get("BatchItemResponse", []))
+        return results
+
+    async def cdc(
+        self, entities: Sequence[str], changed_since: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Records of `entities` changed since `changed_since` (at most 30 days back)."""
+        body = await self._send(
+            "GET", "cdc", params={"entities": ",".join(entities), "changedSince": changed_since}
+        )
+        changed: dict[str, list[dict[str, Any]]] = {}
+        for response in body.get("CDCResponse", []):
+            for part in response.get("QueryResponse", []):
+                for key, value in part.items():
+                    if isinstance(value, list):
+                        changed.setdefault(key, []).extend(value)
+        return changed
+
+
+def batch_fault(item: dict[str, Any]) -> QBOError | None:
+    """The error in one batch item response, if it failed."""
+    fault = item.get("Fault")
+    return fault_from_item(fault) if isinstance(fault, dict) else None
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

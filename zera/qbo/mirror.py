@@ -1,0 +1,181 @@
+"""The local mirror of a client's QuickBooks lists ("live chart of accounts").
+
+Pulled in full on connect, then kept fresh with change data capture (CDC): on a schedule and
+before every push, so an account renamed, moved or deactivated in QuickBooks is seen before
+anything is written to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from zera.db.tables import QBOReference, QBOSyncState
+from zera.jsonmoney import dumps, loads
+from zera.qbo.client import QBOClient
+
+LIST_ENTITIES = (
+    "Account",
+    "Vendor",
+    "Customer",
+    "Employee",
+    "Item",
+    "TaxCode",
+    "TaxRate",
+    "Term",
+    "PaymentMethod",
+    "Class",
+    "Department",
+)
+SINGLETONS = ("CompanyInfo", "Preferences")
+# CDC does not cover TaxCode and TaxRate (QBO-API.md §5): those are re-read in full each time.
+CDC_ENTITIES = tuple(e for e in LIST_ENTITIES if e not in {"TaxCode", "TaxRate"})
+CDC_LOOKBACK = timedelta(days=29)  # Intuit keeps 30 days; a day of margin for clocks
+STATE_KIND = "reference"
+
+
+def display_name(entity: str, record: dict[str, Any]) -> str:
+    for key in ("FullyQualifiedName", "DisplayName", "Name", "CompanyName"):
+        if record.get(key):
+            return str(record[key])[:400]
+    return ""
+
+
+async def _upsert(client_id: int, entity: str, records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
+    rows = [
+        QBOReference(
+            client_id=client_id,
+            entity=entity,
+            qbo_id=str(record.get("Id", entity)),
+            sync_token=str(record.get("SyncToken", "0")),
+            name=display_name(entity, record),
+            active=record.get("Active", True) is not False and record.get("status") != "Deleted",
+            payload=dumps(record),
+            updated_at=datetime.now(UTC),
+        )
+        for record in records
+    ]
+    await (
+        QBOReference.insert(*rows)
+        .on_conflict(
+            target=(QBOReference.client_id, QBOReference.entity, QBOReference.qbo_id),
+            action="DO UPDATE",
+            values=[
+                QBOReference.sync_token,
+                QBOReference.name,
+                QBOReference.active,
+                QBOReference.payload,
+                QBOReference.updated_at,
+            ],
+        )
+        .run()
+    )
+
+
+async def _mark_synced(client_id: int, started: datetime) -> None:
+    await (
+        QBOSyncState.insert(
+            QBOSyncState(
+                client_id=client_id,
+                kind=STATE_KIND,
+                cursor=started.isoformat(),
+                synced_at=started,
+            )
+        )
+        .on_conflict(
+            target=(QBOSyncState.client_id, QBOSyncState.kind),
+            action="DO UPDATE",
+            values=[QBOSyncState.cursor, QBOSyncState.synced_at],
+        )
+        .run()
+    )
+
+
+async def pull_reference(qbo: QBOClient, client_id: int) -> int:
+    """Read every list and both singletons in full; return how many records were stored."""
+    started = datetime.now(UTC)
+    count = 0
+    for entity in LIST_ENTITIES:
+        async for page in qbo.query_all(entity):
+            await _upsert(client_id, entity, page)
+            count += len(page)
+    await _upsert(client_id, "CompanyInfo", [await qbo.company_info()])
+    await _upsert(client_id, "Preferences", [await qbo.preferences()])
+    await _mark_synced(client_id, started)
+    return count + 2
+
+
+async def refresh_reference(qbo: QBOClient, client_id: int) -> int:
+    """Apply what changed since the last pull (CDC); fall back to a full pull when too old."""
+    row = (
+        await QBOSyncState.select(QBOSyncState.cursor)
+        .where((QBOSyncState.client_id == client_id) & (QBOSyncState.kind == STATE_KIND))
+        .first()
+        .run()
+    )
+    started = datetime.now(UTC)
+    since = datetime.fromisoformat(row["cursor"]) if row and row["cursor"] else None
+    if since is None or started - since > CDC_LOOKBACK:
+        return await pull_reference(qbo, client_id)
+    changed = await qbo.cdc(CDC_ENTITIES, (since - timedelta(seconds=5)).isoformat())
+    count = 0
+    for entity, records in changed.items():
+        if entity in LIST_ENTITIES:
+            await _upsert(client_id, entity, records)
+            count += len(records)
+    for entity in ("TaxCode", "TaxRate"):
+        async for page in qbo.query_all(entity):
+            await _upsert(client_id, entity, page)
+    await _mark_synced(client_id, started)
+    return count
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    qbo_id: str
+    name: str
+    account_type: str
+    account_sub_type: str
+    active: bool
+    current_balance: str
+
+
+async def chart_of_accounts(client_id: int) -> tuple[list[AccountRow], datetime | None]:
+    """The mirrored chart of accounts, by name, and when it was last refreshed."""
+    rows = (
+        await QBOReference.select(
+            QBOReference.qbo_id, QBOReference.name, QBOReference.active, QBOReference.payload
+        )
+        .where((QBOReference.client_id == client_id) & (QBOReference.entity == "Account"))
+        .order_by(QBOReference.name)
+        .run()
+    )
+    state = (
+        await QBOSyncState.select(QBOSyncState.synced_at)
+        .where((QBOSyncState.client_id == client_id) & (QBOSyncState.kind == STATE_KIND))
+        .first()
+        .run()
+    )
+    accounts = []
+    for row in rows:
+        payload = loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+        accounts.append(
+            AccountRow(
+                qbo_id=row["qbo_id"],
+                name=row["name"],
+                active=row["active"],
+                account_type=str(payload.get("AccountType", "")),
+                account_sub_type=str(payload.get("AccountSubType", "")),
+                current_balance=str(payload.get("CurrentBalance", "")),
+            )
+        )
+    return accounts, state["synced_at"] if state else None
+
+
+async def account_for_push(client_id: int, account_id: str) -> AccountRow | None:
+    """The account as QuickBooks has it now (call `refresh_reference` first), or None."""
+    accounts, _ = await chart_of_accounts(client_id)
+    return next((a for a in accounts if a.qbo_id == account_id), None)
