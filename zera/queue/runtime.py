@@ -61,7 +61,11 @@ class JobQueue:
         actor = self.actors[actor_name]
         job_id = await create_job(actor_name, title=title, client_id=client_id)
         try:
-            await anyio.to_thread.run_sync(lambda: actor.send(job_id=str(job_id), **kwargs))
+            # A client's job always tells its task which client it is for.
+            scope = {} if client_id is None else {"client_id": client_id}
+            await anyio.to_thread.run_sync(
+                lambda: actor.send(job_id=str(job_id), **scope, **kwargs)
+            )
         except Exception as exc:
             # Nothing will ever run this job: say so on the row rather than leave it "queued".
             await mark_failed_to_send(job_id, exc)
