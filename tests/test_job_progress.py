@@ -24,9 +24,7 @@ async def test_job_fragment_polls_until_done_and_firm_jobs_are_hidden_from_staff
         token_page="/users",
     )
     queue = client._transport.app.state.queue  # type: ignore[attr-defined]
-    job_id = await queue.enqueue(
-        "purge_expired_sessions", title="Tidy sessions", client_id=client_id
-    )
+    job_id = await queue.enqueue("purge_expired_sessions", title="Tidy sessions")
 
     waiting = await client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
     assert waiting.status_code == 200
