@@ -1,0 +1,40 @@
+"""Response helpers shared by the sandbox routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+from zera.qbo.sandbox import jsonio
+from zera.qbo.sandbox.clock import intuit_time
+from zera.qbo.sandbox.runtime import SandboxRuntime
+
+JSON = "application/json"
+
+
+def runtime_of(request: Request[Any, Any, Any]) -> SandboxRuntime:
+    runtime: SandboxRuntime = request.app.state["sandbox"]
+    return runtime
+
+
+def json_response(body: object, status: int = 200,
+                  headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(content=jsonio.dumps(body).encode(), status_code=status, media_type=JSON,
+                    headers={"intuit_tid": _tid(), **(headers or {})})
+
+
+def with_time(runtime: SandboxRuntime, body: dict[str, Any]) -> dict[str, Any]:
+    body["time"] = intuit_time(runtime.clock.now(), millis=True)
+    return body
+
+
+def _tid() -> str:
+    import secrets
+
+    return "1-" + secrets.token_hex(12)
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    """The sandbox's own base URL as the client reached it (mount prefix included)."""
+    return str(request.base_url).rstrip("/")
