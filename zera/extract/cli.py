@@ -32,8 +32,12 @@ def run(files: list[Path], kind: str = "auto", password: str | None = None) -> i
             continue
         results.append(extract_document(data, path.name, kind=kind, password=password))
     out = [r.to_json() for r in results]
-    json.dump(out[0] if len(out) == 1 else out, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    text = json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False)
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `zera extract x.pdf | head` is not an error worth a traceback
+        pass
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from zera.extract.layout import Cell, Line
 
@@ -81,7 +82,9 @@ class Table:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().strip(" :.*")).strip()
+    # OCR leaves specks of punctuation at word edges ("_'Post Date"): they are not the word.
+    text = re.sub(r"^[^a-zà-ÿ(]+|[^a-zà-ÿ)]+$", "", text.lower())
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def role_of(text: str) -> str | None:
@@ -102,16 +105,37 @@ def _cell_roles(cell: Cell) -> list[tuple[str, float, float]]:
     return roles
 
 
+def _fuzzy_role(text: str) -> str | None:
+    norm = _norm(text)
+    if len(norm) < 4:
+        return None
+    best = max(_ROLE_PHRASES, key=lambda pr: SequenceMatcher(None, norm, pr[0]).ratio())
+    return best[1] if SequenceMatcher(None, norm, best[0]).ratio() >= 0.8 else None
+
+
 def header_of(line: Line) -> Table | None:
     """The table this line is the header of, or None when it is not a transaction header."""
     if len(line.cells) > 12 or len(line.text) > 200:
         return None
     found: list[Column] = []
+    unknown: list[Cell] = []
     for cell in line.cells:
         roles = _cell_roles(cell)
         if not roles:
-            return None  # a header holds only header words
+            unknown.append(cell)
         found.extend(Column(r, x0, x1) for r, x0, x1 in roles)
+    if unknown:
+        # A header holds only header words; OCR may misspell some ("Gheck No:") or add
+        # specks, which we forgive only on a line that already reads as a header.
+        if len(found) < 3:
+            return None
+        for cell in unknown:
+            role = _fuzzy_role(cell.text)
+            if role is not None:
+                found.append(Column(role, cell.x0, cell.x1))
+            elif len(cell.text) > 3:
+                return None
+        found.sort(key=lambda c: c.x0)
     found_roles = [c.role for c in found]
     dates = [i for i, c in enumerate(found) if c.role in ("date", "post_date")]
     if not dates or not any(r in MONEY_ROLES for r in found_roles) or len(found) < 3:

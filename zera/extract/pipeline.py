@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
+_ARTICLES = {
+    "invoice": "an invoice",
+    "check": "a check",
+    "financial_statement": "a financial statement",
+}
+
 # A page with fewer characters than this in its text layer is treated as a scan.
 _MIN_TEXT_CHARS = 20
 
@@ -83,7 +89,7 @@ def _extract(doc: DocumentText, kind: str, result: ExtractionResult) -> None:
             if guessed in (None, "bank_statement"):
                 raise
             raise NotAStatement(
-                f"This looks like {guessed.replace('_', ' ')}, not a bank statement;"
+                f"This looks like {_ARTICLES.get(guessed, guessed)}, not a bank statement;"
                 " only bank and card statements can be read so far.",
                 kind=guessed,
             ) from None

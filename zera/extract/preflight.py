@@ -29,13 +29,17 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
 def sniff(data: bytes, limits: Limits) -> str:
     """'pdf', 'png', 'jpeg' or 'tiff' from the file's bytes (never from its name)."""
     if not data:
         raise EmptyFile("The file is empty (0 bytes). Upload the statement again.")
     if len(data) > limits.max_bytes:
         raise FileTooLarge(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB."
+            f"The file is {_size(len(data))}; the limit is {_size(limits.max_bytes)}."
             " Split the document or upload a smaller scan."
         )
     if b"%PDF-" in data[:1024]:

@@ -49,6 +49,7 @@ class AccountDraft:
     card_words: set[str] = field(default_factory=set)
     currencies: Counter[str] = field(default_factory=Counter)
     has_balance_column: bool = False
+    has_amount_column: bool = False
     amount_column_signed: bool = False
 
 
@@ -69,11 +70,19 @@ def _date_prefix(words: list) -> tuple[DateToken | None, int]:  # type: ignore[t
     return None, 0
 
 
+# Tesseract's usual confusions inside numbers; applied only to OCR'd cells in money columns.
+_OCR_DIGITS = str.maketrans({":": ".", ";": ".", "O": "0", "o": "0", "S": "5", "l": "1", "I": "1"})
+
+
 def _money_in(cell: Cell) -> tuple[Money | None, Cell | None]:
     """The amount a cell ends with, and what text precedes it in the same cell."""
     money = parse_money(cell.text)
     if money is not None:
         return money, None
+    if cell.conf < 1.0 and len(cell.words) == 1:
+        money = parse_money(cell.text.translate(_OCR_DIGITS))
+        if money is not None:
+            return money, None
     for n in (2, 1):
         if len(cell.words) > n:
             head, tail = cell.split(len(cell.words) - n)
@@ -113,6 +122,7 @@ class _Reader:
         if table is not None:
             self.table = table
             self.current.has_balance_column |= table.first("balance") is not None
+            self.current.has_amount_column |= table.first("amount") is not None
             self.last_row = None
             return
         if is_other_table_header(line):

@@ -56,8 +56,9 @@ def _signs_from_balance(txs: list[Transaction], opening: Decimal | None) -> None
     for tx in txs:
         if tx.balance is not None and previous is not None:
             delta = tx.balance - previous
-            if abs(delta) == abs(tx.amount):
-                tx.amount = delta
+            # When the magnitudes disagree the row is broken anyway; the balance's direction
+            # is still the best evidence of the sign.
+            tx.amount = abs(tx.amount) if delta > 0 else -abs(tx.amount)
         previous = tx.balance if tx.balance is not None else None
 
 
@@ -88,7 +89,12 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
     if card:
         opening = -opening if opening is not None else None
         closing = -closing if closing is not None else None
-    if acct.has_balance_column and not acct.amount_column_signed and not card:
+    if (
+        acct.has_balance_column
+        and acct.has_amount_column
+        and not acct.amount_column_signed
+        and not card
+    ):
         _signs_from_balance(txs, opening)
     currency = acct.currencies.most_common(1)[0][0] if acct.currencies else None
     return Statement(
