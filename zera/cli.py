@@ -87,9 +87,14 @@ def main(argv: list[str] | None = None) -> None:
     from zera.extract import cli as extract_cli
 
     extract_cli.add_arguments(commands.add_parser("extract", help="print a document as JSON"))
+    from zera.qbo.sandbox import cli as sandbox_cli
+
+    sandbox_cli.add_arguments(commands.add_parser("sandbox", help="the QBO sandbox alone"))
     args = parser.parse_args(argv)
     if args.command == "extract":  # needs no settings, database or queue
         raise SystemExit(extract_cli.run(args.files, args.kind, args.password))
+    if args.command == "sandbox":  # its own store and ZERA_SANDBOX_* configuration
+        raise SystemExit(sandbox_cli.run(args))
 
     settings = _settings()
     from zera.logs import configure_logging

@@ -1,0 +1,37 @@
+"""`zera sandbox [--host H] [--port P]`: the QBO sandbox alone, Intuit's URL layout at the root."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import replace
+
+from zera.qbo.sandbox.config import SandboxConfig, SandboxConfigError
+
+DEFAULT_PORT = 8001
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; 2 on a configuration error."""
+    import uvicorn
+
+    from zera.qbo.sandbox.app import create_sandbox_app
+
+    try:
+        config = SandboxConfig.from_env(os.environ)
+    except SandboxConfigError as exc:
+        print(f"zera sandbox: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if "ZERA_SANDBOX_PUBLIC_URL" not in os.environ:
+        config = replace(config, public_url=f"http://{args.host}:{args.port}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    print(f"QBO sandbox on {config.public_url} (store {config.db_path})", file=sys.stderr)
+    uvicorn.run(create_sandbox_app(config), host=args.host, port=args.port, log_config=None)
+    return 0
