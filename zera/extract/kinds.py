@@ -74,8 +74,7 @@ class StatementExtractor:
                     kind=self.kind,
                 )
             raise NotAStatement(
-                "No transaction table was found: this does not look like a bank or card"
-                " statement.",
+                "No transaction table was found: this does not look like a bank or card statement.",
                 kind=self.kind,
             )
         statements = [s for s in statements if s.transactions]

@@ -84,9 +84,7 @@ def _running_balance(st: Statement) -> set[int]:
                 if before
                 else f" at the first row {_row_name(tx)}"
             )
-            st.warnings.append(
-                f"{where}{around}: expected {running:f}, printed {tx.balance:f}"
-            )
+            st.warnings.append(f"{where}{around}: expected {running:f}, printed {tx.balance:f}")
         running = tx.balance
     return breaks
 

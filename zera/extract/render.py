@@ -10,7 +10,11 @@ from zera.extract.preflight import DEFAULT_LIMITS, Limits, open_image, sniff
 
 
 def render_page(
-    data: bytes, page_no: int, dpi: int = 110, *, password: str | None = None,
+    data: bytes,
+    page_no: int,
+    dpi: int = 110,
+    *,
+    password: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> bytes:
     """Page `page_no` (1-based) as PNG bytes at `dpi`; a row's bbox (points) times dpi/72 is

@@ -1,0 +1,92 @@
+"""Digital statements in every generated layout come out exactly as printed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.extract.conftest import Sample
+from tests.extract.corpus import LAYOUTS
+from zera.extract import Outcome, extract_document
+
+
+@pytest.mark.parametrize("name", [layout.name for layout in LAYOUTS])
+def test_every_transaction_is_read_exactly(corpus: dict[str, Sample], name: str) -> None:
+    """Given a generated statement, when it is extracted, then each account's transactions
+    equal the truth in date, description, amount, check number and posting date."""
+    sample = corpus[name]
+    result = extract_document(sample.data, sample.path.name)
+
+    assert result.outcome is Outcome.OK, result.warnings
+    assert result.kind == "bank_statement"
+    assert len(result.statements) == len(sample.truth)
+    for statement, truth in zip(result.statements, sample.truth, strict=True):
+        got = [
+            (t.date, t.description, t.amount, t.check_number, t.posting_date)
+            for t in statement.transactions
+        ]
+        want = [
+            (t.date, t.description, t.amount, t.check_number, t.posting_date)
+            for t in truth.transactions
+        ]
+        assert got == want
+
+
+@pytest.mark.parametrize("name", [layout.name for layout in LAYOUTS])
+def test_statement_facts_and_proof(corpus: dict[str, Sample], name: str) -> None:
+    """Given a generated statement, then its period, balances, account, currency and type are
+    read, it reconciles, and confidence is high with no warnings."""
+    sample = corpus[name]
+    result = extract_document(sample.data, sample.path.name)
+
+    for statement, truth in zip(result.statements, sample.truth, strict=True):
+        assert (statement.period_start, statement.period_end) == truth.period
+        assert statement.opening_balance == truth.opening
+        assert statement.closing_balance == truth.closing
+        assert statement.account_number_last4 == truth.last4
+        assert statement.currency == truth.currency
+        assert statement.account_type == ("credit_card" if sample.layout.card else "bank")
+        assert statement.reconciled
+        assert statement.confidence >= 0.95
+        assert all(t.confidence >= 0.95 for t in statement.transactions)
+    assert result.warnings == []
+    assert result.confidence >= 0.95
+
+
+def test_running_balance_is_reported_where_printed(corpus: dict[str, Sample]) -> None:
+    """Given a statement with a balance column, each row carries the printed balance."""
+    sample = corpus["us_split_checks"]
+    result = extract_document(sample.data, sample.path.name)
+
+    running = sample.truth[0].opening
+    for tx, true in zip(
+        result.statements[0].transactions, sample.truth[0].transactions, strict=True
+    ):
+        running += true.amount
+        assert tx.balance == running
+
+
+def test_rows_carry_their_page_and_box(corpus: dict[str, Sample]) -> None:
+    """Given a multi-page statement, each row names its page and a box inside that page,
+    and wrapped rows span two lines."""
+    sample = corpus["us_split_checks"]
+    result = extract_document(sample.data, sample.path.name)
+
+    pages = {t.page for t in result.statements[0].transactions}
+    assert pages == set(range(1, result.pages + 1))
+    for tx in result.statements[0].transactions:
+        assert tx.box is not None and tx.box.page == tx.page
+        width, height = result.page_sizes[tx.page - 1]
+        assert 0 <= tx.box.x0 < tx.box.x1 <= width
+        assert 0 <= tx.box.top < tx.box.bottom <= height
+        lines = 2 if len(tx.description) > sample.layout.wrap else 1
+        assert (tx.box.bottom - tx.box.top) > 10 * lines
+
+
+def test_amounts_are_decimals_with_cents(corpus: dict[str, Sample]) -> None:
+    sample = corpus["de_eur_soll_haben"]
+    result = extract_document(sample.data, sample.path.name)
+
+    amounts = [t.amount for t in result.statements[0].transactions]
+    assert all(isinstance(a, Decimal) and a.as_tuple().exponent == -2 for a in amounts)
