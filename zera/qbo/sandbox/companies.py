@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from zera.qbo.sandbox import faults, ledger
@@ -70,26 +70,34 @@ def _txn_time(doc: dict[str, Any], now: datetime) -> str:
     return intuit_time(now)
 
 
-def create_company(api: Accounting, name: str, *, seed: int | None = None,
+def create_company(api: Accounting, name: str | None, *, seed: int | None = None,
                    months: int = 12, realm: str | None = None) -> str:
-    """A new company: starter records, or a seeded business with `months` of history."""
+    """A new company: starter records, or a seeded business with `months` of history.
+    With a seed and no name, the generated business keeps its own name."""
     realm_id = realm or new_realm_id()
     today = api.clock.now().astimezone(INTUIT_ZONE).date()
-    docs = _seeded(name, seed, today, months) if seed is not None else None
+    if seed is not None:
+        docs, seeded_name = _seeded(name, seed, today, months)
+        name = seeded_name
+    else:
+        name = name or "Sandbox Company"
+        docs = starter_company(name, today)
     api.store.add_company(realm_id, name, api.clock.now(), seed)
-    load_documents(api, realm_id, docs if docs is not None else starter_company(name, today))
+    load_documents(api, realm_id, docs)
     return realm_id
 
 
-def _seeded(name: str, seed: int, today: Any, months: int) -> list[tuple[str, dict[str, Any]]]:
+def _seeded(name: str | None, seed: int, today: date,
+            months: int) -> tuple[list[tuple[str, dict[str, Any]]], str]:
     from zera.qbo.sandbox.seed import generate_company
 
     company = generate_company(seed, today=today, months=months)
-    docs = list(company.documents())
-    for entity, payload in docs:
-        if entity == "CompanyInfo" and name:
-            payload["CompanyName"] = name
-    return docs
+    docs = [(entity, dict(payload)) for entity, payload in company.records()]
+    if name:
+        for entity, payload in docs:
+            if entity == "CompanyInfo":
+                payload["CompanyName"] = name
+    return docs, name or company.name
 
 
 def merge(api: Accounting, realm: str, entity: str, from_id: str, into_id: str) -> list[Change]:

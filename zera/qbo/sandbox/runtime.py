@@ -53,7 +53,8 @@ class SandboxRuntime:
             api.listeners.append(runtime.dispatcher)
         if not store.companies():
             seed = config.seed if seed_available() else None
-            realm = create_company(api, FIRST_COMPANY, seed=seed, months=config.seed_months)
+            realm = create_company(api, None if seed is not None else FIRST_COMPANY, seed=seed,
+                                   months=config.seed_months)
             log.info("created the first sandbox company %s (seed %s)", realm, seed)
         return runtime
 
