@@ -16,7 +16,15 @@ from litestar.template.config import TemplateConfig
 from zera.db import bind_tables, engine_for
 from zera.queue import JobQueue
 from zera.routes import ROUTES
-from zera.routes.deps import provide_actor, provide_queue, provide_settings, provide_user
+from zera.qbo.service import QuickBooks
+from zera.routes.deps import (
+    provide_actor,
+    provide_queue,
+    provide_quickbooks,
+    provide_settings,
+    provide_user,
+)
+from zera.tasks.context import TaskContext, install
 from zera.routes.errors import EXCEPTION_HANDLERS
 from zera.settings import Settings
 
@@ -35,6 +43,8 @@ def create_app(
 
     bind_tables(engine_for(settings.database_url))
     job_queue = queue or JobQueue(settings.queue_url)
+    quickbooks = QuickBooks(settings)
+    install(TaskContext(settings=settings, quickbooks=quickbooks))
 
     def start_worker() -> None:
         if worker_threads:
@@ -51,10 +61,11 @@ def create_app(
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "queue": Provide(provide_queue, sync_to_thread=False),
+            "quickbooks": Provide(provide_quickbooks, sync_to_thread=False),
             "user": Provide(provide_user),
             "actor": Provide(provide_actor),
         },
-        state=State({"settings": settings, "queue": job_queue}),
+        state=State({"settings": settings, "queue": job_queue, "quickbooks": quickbooks}),
         template_config=TemplateConfig(
             directory=PROJECT_DIR / "templates", engine=JinjaTemplateEngine
         ),

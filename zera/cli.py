@@ -55,11 +55,14 @@ def _serve(settings: Settings, host: str, port: int, worker_threads: int) -> Non
 def _worker(settings: Settings, modules: list[str]) -> None:
     import zera.tasks  # noqa: F401
     from zera.db import bind_tables, engine_for
+    from zera.qbo.service import QuickBooks
     from zera.queue import JobQueue
+    from zera.tasks.context import TaskContext, install
 
     for module in modules:
         importlib.import_module(module)
     bind_tables(engine_for(settings.database_url))
+    install(TaskContext(settings=settings, quickbooks=QuickBooks(settings)))
     queue = JobQueue(settings.queue_url)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -45,6 +45,8 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Library warnings (deprecations at import) become JSON log lines too, not bare stderr text.
+    logging.captureWarnings(True)
     # Access logs would repeat every URL (with its query string) at INFO; keep warnings only.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq"):

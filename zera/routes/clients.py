@@ -4,6 +4,7 @@ which answers 404 for a client the user may not see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,6 +15,8 @@ from litestar.response import Redirect, Template
 from zera import clients
 from zera.accounts import AccountError, Actor, CurrentUser, NotFound
 from zera.accounts.users import firm_name
+from zera.qbo.mirror import chart_of_accounts
+from zera.qbo.vault import connection_info, connection_statuses
 from zera.queue import recent_jobs
 
 SECTIONS = ("documents", "review", "records", "conflicts", "connection")
@@ -29,20 +32,29 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-@get("/")
-async def dashboard(
-    user: NamedDependency[CurrentUser], archived: FromQuery[bool] = False
+async def _dashboard(
+    user: CurrentUser, *, archived: bool = False, error: str | None = None, status: int = 200
 ) -> Template:
+    visible = await clients.visible_clients(user, archived=archived)
     return Template(
         "dashboard.html",
+        status_code=status,
         context={
             "user": user,
             "firm": await firm_name(),
             "archived": archived,
-            "clients": await clients.visible_clients(user, archived=archived),
-            "error": None,
+            "clients": visible,
+            "connections": await connection_statuses([c.id for c in visible]),
+            "error": error,
         },
     )
+
+
+@get("/")
+async def dashboard(
+    user: NamedDependency[CurrentUser], archived: FromQuery[bool] = False
+) -> Template:
+    return await _dashboard(user, archived=archived)
 
 
 @post("/clients")
@@ -56,23 +68,11 @@ async def create_client(
     except AccountError as exc:
         if isinstance(exc, NotFound):
             raise
-        return Template(
-            "dashboard.html",
-            status_code=exc.status_code,
-            context={
-                "user": user,
-                "firm": await firm_name(),
-                "archived": False,
-                "clients": await clients.visible_clients(user),
-                "error": str(exc),
-            },
-        )
+        return await _dashboard(user, error=str(exc), status=exc.status_code)
     return Redirect(path=f"/clients/{client_id}", status_code=303)
 
 
-async def _section_context(
-    user: NamedDependency[CurrentUser], client_id: FromPath[int], section: FromPath[str]
-) -> dict[str, Any]:
+async def _section_context(user: CurrentUser, client_id: int, section: str) -> dict[str, Any]:
     allowed = SECTIONS + (OWNER_SECTIONS if user.is_owner else ())
     if section not in allowed:
         raise NotFound("No such page.")

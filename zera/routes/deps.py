@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from zera.accounts import Actor, CurrentUser, NotFound
 from zera.accounts.sessions import COOKIE_NAME, user_for_session
 from zera.accounts.users import needs_setup
+from zera.qbo.service import QuickBooks
 from zera.queue import JobQueue
 from zera.settings import Settings
 
@@ -49,3 +50,8 @@ def provide_settings(request: Request) -> Settings:
 def provide_queue(request: Request) -> JobQueue:
     queue: NamedDependency[JobQueue] = request.app.state.queue
     return queue
+
+
+def provide_quickbooks(request: Request) -> QuickBooks:
+    quickbooks: QuickBooks = request.app.state.quickbooks
+    return quickbooks

@@ -1,0 +1,92 @@
+"""Connecting, reconnecting and disconnecting a client's QuickBooks company."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect
+
+from zera import clients
+from zera.accounts import Actor, CurrentUser
+from zera.accounts.sessions import COOKIE_NAME
+from zera.qbo.connect import complete_connect, start_connect
+from zera.qbo.errors import QBOError
+from zera.qbo.service import QuickBooks
+from zera.queue import JobQueue
+from zera.routes.errors import error_page
+
+
+@post("/clients/{client_id:int}/qbo/connect")
+async def connect(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    quickbooks: NamedDependency[QuickBooks],
+    client_id: FromPath[int],
+) -> Response[Any]:
+    url = await start_connect(quickbooks, user, client_id, request.cookies.get(COOKIE_NAME, ""))
+    return Redirect(path=url, status_code=303)
+
+
+@get("/qbo/callback")
+async def callback(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    quickbooks: NamedDependency[QuickBooks],
+    queue: NamedDependency[JobQueue],
+    oauth_state: Annotated[str, QueryParameter(name="state")] = "",
+    code: FromQuery[str] = "",
+    realm_id: Annotated[str, QueryParameter(name="realmId")] = "",
+    error: FromQuery[str] = "",
+) -> Response[Any]:
+    try:
+        client_id = await complete_connect(
+            quickbooks,
+            user,
+            actor,
+            request.cookies.get(COOKIE_NAME, ""),
+            state=oauth_state[:200],
+            code=code[:500],
+            realm_id=realm_id[:32],
+            error=error[:200],
+        )
+    except QBOError as exc:
+        return error_page(request, 400, "QuickBooks was not connected", str(exc))
+    await queue.enqueue(
+        "pull_reference_data", title="Read chart of accounts and lists", client_id=client_id
+    )
+    await queue.enqueue(
+        "pull_transaction_history", title="Read 12 months of transactions", client_id=client_id
+    )
+    return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
+
+
+@post("/clients/{client_id:int}/qbo/refresh")
+async def refresh(
+    user: NamedDependency[CurrentUser],
+    queue: NamedDependency[JobQueue],
+    client_id: FromPath[int],
+) -> Response[Any]:
+    await clients.get_client(user, client_id)
+    await queue.enqueue(
+        "refresh_reference_data", title="Refresh chart of accounts", client_id=client_id
+    )
+    return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
+
+
+@post("/clients/{client_id:int}/qbo/disconnect")
+async def disconnect(
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    quickbooks: NamedDependency[QuickBooks],
+    client_id: FromPath[int],
+) -> Response[Any]:
+    await clients.get_client(user, client_id)
+    await quickbooks.vault.disconnect(actor, client_id)
+    return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
+
+
+ROUTES = [connect, callback, refresh, disconnect]
