@@ -14,9 +14,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from zera.db import bind_tables, engine_for
+from zera.qbo.service import QuickBooks
 from zera.queue import JobQueue
 from zera.routes import ROUTES
-from zera.qbo.service import QuickBooks
 from zera.routes.deps import (
     provide_actor,
     provide_queue,
@@ -24,9 +24,9 @@ from zera.routes.deps import (
     provide_settings,
     provide_user,
 )
-from zera.tasks.context import TaskContext, install
 from zera.routes.errors import EXCEPTION_HANDLERS
 from zera.settings import Settings
+from zera.tasks.context import TaskContext, install
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -82,9 +82,12 @@ async def _section_context(user: CurrentUser, client_id: int, section: str) -> d
         "client": client,
         "section": section,
         "sections": allowed,
+        "connection": await connection_info(client_id),
     }
     if section == "connection":
         context["jobs"] = await recent_jobs(client_id)
+        context["accounts"], context["refreshed_at"] = await chart_of_accounts(client_id)
+        context["now"] = datetime.now(UTC)
     if section == "settings":
         context["staff"] = await clients.staff_assignments(user, client_id)
     return context
