@@ -16,8 +16,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         realm = httpx.get(f"{base}/_sandbox/api/companies").json()["companies"][0]["realmId"]
         # A blank company keeps these tests independent of the seeded history.
         created = httpx.post(f"{base}/_sandbox/api/companies", json={"name": "Test Co"}, timeout=60)
-        yield Sandbox(base, config, created.json()["realmId"] if created.status_code == 201
-                      else realm)
+        assert created.status_code == 201, created.text
+        yield Sandbox(base, config, created.json()["realmId"], seeded_realm=realm)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -32,6 +33,7 @@ class Sandbox:
     base: str
     config: SandboxConfig
     realm: str
+    seeded_realm: str
 
     def control(self, method: str, path: str, **kwargs: object) -> httpx.Response:
         return httpx.request(method, f"{self.base}/_sandbox/api{path}", timeout=30, **kwargs)  # type: ignore[arg-type]
@@ -112,3 +114,42 @@ def connect(base: str, realm: str):  # type: ignore[no-untyped-def]
     qb.api_url_v3 = f"{base}/v3"
     qb.sandbox_api_url_v3 = f"{base}/v3"
     return qb
+
+
+def tokens_for(base: str, realm: str, *, hard: bool = False) -> dict[str, Any]:
+    """A fresh grant's token response for `realm`, through the consent page and the token
+    endpoint with Basic client auth."""
+    callback = consent(base, realm=realm)
+    headers = {"x-include-refresh-token-hard-expires-in": "true"} if hard else {}
+    answer = httpx.post(f"{base}/oauth2/v1/tokens/bearer", auth=(CLIENT_ID, CLIENT_SECRET),
+                        headers={"Accept": "application/json", **headers},
+                        data={"grant_type": "authorization_code", "code": callback["code"],
+                              "redirect_uri": REDIRECT})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+class Api:
+    """A bare HTTP client for one realm's Accounting API, as any SDK would call it."""
+
+    def __init__(self, base: str, realm: str, token: str | None = None) -> None:
+        self.base, self.realm = base, realm
+        self.token = token or tokens_for(base, realm)["access_token"]
+        self.http = httpx.Client(base_url=f"{base}/v3/company/{realm}", timeout=30,
+                                 headers={"Accept": "application/json"})
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        return self.http.get(path, params={"minorversion": 75, **params}, headers=self._auth())
+
+    def post(self, path: str, body: Any, **params: Any) -> httpx.Response:
+        return self.http.post(path, json=body, params={"minorversion": 75, **params},
+                              headers=self._auth())
+
+    def query(self, statement: str) -> httpx.Response:
+        return self.http.post("/query", content=statement.encode(),
+                              params={"minorversion": 75},
+                              headers={**self._auth(), "Content-Type": "application/text"})

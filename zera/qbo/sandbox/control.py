@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
 from zera.qbo.sandbox.api.common import json_response, runtime_of
@@ -66,8 +67,8 @@ async def create_company(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @post("/companies/{realm_id:str}/records/{entity:str}", status_code=200)
-async def edit_record(request: Request[Any, Any, Any], realm_id: str,
-                      entity: str) -> Response[bytes]:
+async def edit_record(request: Request[Any, Any, Any], realm_id: FromPath[str],
+                      entity: FromPath[str]) -> Response[bytes]:
     """`{"operation": "create|update|delete|void", "payload": {...}}` as a QuickBooks user.
     An update without SyncToken uses the current one: a person in QuickBooks never sees it."""
     data = await request.body()
@@ -90,7 +91,8 @@ async def edit_record(request: Request[Any, Any, Any], realm_id: str,
 
 
 @post("/companies/{realm_id:str}/merge", status_code=200)
-async def merge_records(request: Request[Any, Any, Any], realm_id: str) -> Response[bytes]:
+async def merge_records(request: Request[Any, Any, Any],
+                        realm_id: FromPath[str]) -> Response[bytes]:
     data = await request.body()
     _company(request, realm_id)
     body = _body(data)
@@ -101,7 +103,8 @@ async def merge_records(request: Request[Any, Any, Any], realm_id: str) -> Respo
 
 
 @post("/companies/{realm_id:str}/throttle", status_code=200)
-async def force_throttle(request: Request[Any, Any, Any], realm_id: str) -> Response[bytes]:
+async def force_throttle(request: Request[Any, Any, Any],
+                         realm_id: FromPath[str]) -> Response[bytes]:
     data = await request.body()
     _company(request, realm_id)
     seconds = float(_body(data).get("seconds", 60))

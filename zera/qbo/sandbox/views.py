@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
@@ -48,7 +49,7 @@ async def add_company(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @get("/companies/{realm_id:str}")
-async def company(request: Request[Any, Any, Any], realm_id: str) -> Template:
+async def company(request: Request[Any, Any, Any], realm_id: FromPath[str]) -> Template:
     store = runtime_of(request).store
     counts = [(s.name, store.count_docs(realm_id, s.name)) for s in SPECS]
     return Template("sandbox/company.html", context={
@@ -56,7 +57,8 @@ async def company(request: Request[Any, Any, Any], realm_id: str) -> Template:
 
 
 @get("/companies/{realm_id:str}/{entity:str}")
-async def records(request: Request[Any, Any, Any], realm_id: str, entity: str) -> Template:
+async def records(request: Request[Any, Any, Any], realm_id: FromPath[str],
+                  entity: FromPath[str]) -> Template:
     if entity not in BY_NAME:
         raise faults.unsupported_operation(f"on entity {entity!r}", status=404)
     docs = runtime_of(request).store.live_docs(realm_id, entity)
@@ -69,8 +71,8 @@ async def records(request: Request[Any, Any, Any], realm_id: str, entity: str) -
 
 
 @get("/companies/{realm_id:str}/{entity:str}/{entity_id:str}")
-async def record(request: Request[Any, Any, Any], realm_id: str, entity: str,
-           entity_id: str) -> Template:
+async def record(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: FromPath[str],
+           entity_id: FromPath[str]) -> Template:
     stored = runtime_of(request).store.get(realm_id, entity, entity_id)
     if stored is None or entity not in BY_NAME:
         raise faults.object_not_found(entity, entity_id)
@@ -86,8 +88,8 @@ async def record(request: Request[Any, Any, Any], realm_id: str, entity: str,
 
 @post("/companies/{realm_id:str}/{entity:str}/{entity_id:str}",
       status_code=303)
-async def act(request: Request[Any, Any, Any], realm_id: str, entity: str,
-              entity_id: str) -> Response[Any]:
+async def act(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: FromPath[str],
+              entity_id: FromPath[str]) -> Response[Any]:
     """Save the edited JSON, delete, void or deactivate: as a QuickBooks user would."""
     data = await request.body()
     runtime = runtime_of(request)

@@ -11,6 +11,7 @@ from typing import Any
 
 from anyio import to_thread
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from zera.qbo.sandbox import faults, jsonio, operations
 from zera.qbo.sandbox.api.common import json_response, runtime_of, with_time
@@ -70,8 +71,8 @@ def _remembered(runtime: SandboxRuntime, realm: str, request_id: str | None,
 
 
 @get("/v3/company/{realm_id:str}/{entity:str}")
-async def get_collection(request: Request[Any, Any, Any], realm_id: str,
-                         entity: str) -> Response[bytes]:
+async def get_collection(request: Request[Any, Any, Any], realm_id: FromPath[str],
+                         entity: FromPath[str]) -> Response[bytes]:
     return await to_thread.run_sync(_get_collection, request, realm_id, entity)
 
 
@@ -96,8 +97,8 @@ def _get_collection(request: Request[Any, Any, Any], realm_id: str, entity: str)
 
 
 @get("/v3/company/{realm_id:str}/{entity:str}/{entity_id:str}")
-async def read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
-                   entity_id: str) -> Response[bytes]:
+async def read_one(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: FromPath[str],
+                   entity_id: FromPath[str]) -> Response[bytes]:
     return await to_thread.run_sync(_read_one, request, realm_id, entity, entity_id)
 
 
@@ -115,8 +116,8 @@ def _read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
 
 
 @post("/v3/company/{realm_id:str}/{entity:str}", status_code=200)
-async def post_collection(request: Request[Any, Any, Any], realm_id: str,
-                          entity: str) -> Response[bytes]:
+async def post_collection(request: Request[Any, Any, Any], realm_id: FromPath[str],
+                          entity: FromPath[str]) -> Response[bytes]:
     data = await request.body()
     return await to_thread.run_sync(_post_collection, request, realm_id, entity, data)
 
