@@ -166,10 +166,7 @@ class JobTracking(Middleware):
         job_id = message.kwargs.get("job_id")
         if not job_id:
             return
-        job_uuid = uuid.UUID(str(job_id))
-        row = run_sync(Job.select(Job.state).where(Job.id == job_uuid).first().run())
-        if row is None or row["state"] in FINISHED:
-            raise SkipMessage(f"job {job_id} is {'unknown' if row is None else row['state']}")
+        # One conditional write claims the attempt: no gap between checking and updating.
         rows = run_sync(
             Job.update(
                 {
@@ -178,11 +175,13 @@ class JobTracking(Middleware):
                     Job.started_at: datetime.now(UTC),
                 }
             )
-            .where(Job.id == job_uuid)
+            .where(Job.id == uuid.UUID(str(job_id)), Job.state.not_in(list(FINISHED)))
             .returning(Job.attempts)
             .run()
         )
-        self._attempt.number = rows[0]["attempts"] if rows else None
+        if not rows:
+            raise SkipMessage(f"job {job_id} is unknown or already finished")
+        self._attempt.number = rows[0]["attempts"]
 
     def after_process_message(
         self,

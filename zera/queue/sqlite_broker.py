@@ -124,8 +124,7 @@ class SQLiteBroker(Broker):
                 """,
                 (message.message_id, message.queue_name, message.encode(), available_at, now),
             )
-        with self._wakeup:
-            self._wakeup.notify_all()
+        self._notify_work()
         self.emit_after("enqueue", message, delay)
         return message
 
@@ -194,6 +193,8 @@ class SQLiteBroker(Broker):
             return
         with self._transaction() as db:
             db.execute(sql, (message_id, token))
+        # A consumer whose prefetch was full can claim again now, not at its next poll.
+        self._notify_work()
 
     def ack(self, message_id: str) -> None:
         self._release(
@@ -232,6 +233,10 @@ class SQLiteBroker(Broker):
             except sqlite3.Error:  # a busy file must not kill the heartbeat; try next beat
                 continue
 
+    def _notify_work(self) -> None:
+        with self._wakeup:
+            self._wakeup.notify_all()
+
     def wait_for_work(self, seconds: float) -> None:
         with self._wakeup:
             self._wakeup.wait(seconds)
@@ -259,17 +264,17 @@ class _SQLiteConsumer(Consumer):
             self.broker.wait_for_work(min(remaining, self.broker.poll_interval))
 
     def ack(self, message: MessageProxy) -> None:
+        self.in_flight.discard(message.message_id)  # first: the ack wakes this consumer
         self.broker.ack(message.message_id)
-        self.in_flight.discard(message.message_id)
 
     def nack(self, message: MessageProxy) -> None:
+        self.in_flight.discard(message.message_id)  # first: the nack wakes this consumer
         self.broker.nack(message.message_id)
-        self.in_flight.discard(message.message_id)
 
     def requeue(self, messages: Iterable[MessageProxy]) -> None:
         for message in messages:
-            self.broker.requeue(message.message_id)
             self.in_flight.discard(message.message_id)
+            self.broker.requeue(message.message_id)
 
     def close(self) -> None:
         for message_id in list(self.in_flight):
