@@ -27,6 +27,7 @@ from zera.routes.deps import (
 from zera.routes.errors import EXCEPTION_HANDLERS
 from zera.settings import Settings
 from zera.tasks.context import TaskContext, install
+from zera.tasks.schedule import Scheduler
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,11 +47,15 @@ def create_app(
     quickbooks = QuickBooks(settings)
     install(TaskContext(settings=settings, quickbooks=quickbooks))
 
+    scheduler = Scheduler(job_queue)
+
     def start_worker() -> None:
         if worker_threads:
             job_queue.start_worker(worker_threads)
+            scheduler.start()
 
     def stop_worker() -> None:
+        scheduler.stop()
         job_queue.stop_worker()
 
     return Litestar(

@@ -58,6 +58,7 @@ def _worker(settings: Settings, modules: list[str]) -> None:
     from zera.qbo.service import QuickBooks
     from zera.queue import JobQueue
     from zera.tasks.context import TaskContext, install
+    from zera.tasks.schedule import Scheduler
 
     for module in modules:
         importlib.import_module(module)
@@ -68,8 +69,11 @@ def _worker(settings: Settings, modules: list[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     queue.start_worker(settings.worker_threads)
+    scheduler = Scheduler(queue)
+    scheduler.start()
     log.info("worker started with %d threads", settings.worker_threads)
     stop.wait()
+    scheduler.stop()
     log.info("worker stopping: finishing jobs in flight")
     queue.close()
     log.info("worker stopped")

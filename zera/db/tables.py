@@ -193,6 +193,14 @@ class QBOSyncState(Table, tablename="qbo_sync_state"):
     synced_at = Timestamptz(null=True, default=None)
 
 
+class PeriodicRun(Table, tablename="periodic_run"):
+    """When each periodic job is next due; claimed with a conditional update."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64, unique=True)
+    next_at = Float()
+
+
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
@@ -211,5 +219,6 @@ QBO_TABLES: tuple[type[Table], ...] = (
     QBOReference,
     QBOTransaction,
     QBOSyncState,
+    PeriodicRun,
 )
 ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES

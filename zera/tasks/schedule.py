@@ -1,0 +1,116 @@
+"""Periodic jobs: token keep-alive, CDC refresh of every connection, session clean-up.
+
+Every process that runs workers also runs a `Scheduler` thread. Each periodic job has one row
+in `periodic_run` holding when it is next due; a process claims a due run with a conditional
+UPDATE (only one process's update matches), so two workers never enqueue the same run twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from zera.db.tables import PeriodicRun, QBOConnection
+from zera.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+
+async def _firm_job(queue: JobQueue, actor: str, title: str) -> None:
+    await queue.enqueue(actor, title=title)
+
+
+async def _refresh_every_connection(queue: JobQueue) -> None:
+    rows = (
+        await QBOConnection.select(QBOConnection.client_id)
+        .where(QBOConnection.status == "connected")
+        .run()
+    )
+    for row in rows:
+        await queue.enqueue(
+            "refresh_reference_data",
+            title="Scheduled refresh from QuickBooks",
+            client_id=row["client_id"],
+        )
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every_seconds: int
+    enqueue: Callable[[JobQueue], Awaitable[None]]
+
+
+PERIODIC = (
+    Periodic(
+        "keep_tokens_alive",
+        6 * 3600,
+        lambda q: _firm_job(q, "keep_tokens_alive", "Keep QuickBooks connections alive"),
+    ),
+    Periodic("refresh_reference_data", 15 * 60, _refresh_every_connection),
+    Periodic(
+        "purge_expired_sessions",
+        3600,
+        lambda q: _firm_job(q, "purge_expired_sessions", "Remove expired sessions"),
+    ),
+)
+
+
+async def _claim(periodic: Periodic, now: float) -> bool:
+    """Take this run if it is due and nobody else took it."""
+    row = (
+        await PeriodicRun.select(PeriodicRun.next_at)
+        .where(PeriodicRun.name == periodic.name)
+        .first()
+        .run()
+    )
+    if row is None:
+        await (
+            PeriodicRun.insert(PeriodicRun(name=periodic.name, next_at=now))
+            .on_conflict(action="DO NOTHING")
+            .run()
+        )
+        row = {"next_at": now}
+    if row["next_at"] > now:
+        return False
+    taken = (
+        await PeriodicRun.update({PeriodicRun.next_at: now + periodic.every_seconds})
+        .where((PeriodicRun.name == periodic.name) & (PeriodicRun.next_at == row["next_at"]))
+        .returning(PeriodicRun.name)
+        .run()
+    )
+    return bool(taken)
+
+
+async def run_due(queue: JobQueue, now: float | None = None) -> list[str]:
+    """Enqueue every periodic job that is due; return their names."""
+    now = time.time() if now is None else now
+    started = []
+    for periodic in PERIODIC:
+        if await _claim(periodic, now):
+            await periodic.enqueue(queue)
+            started.append(periodic.name)
+    return started
+
+
+class Scheduler(threading.Thread):
+    def __init__(self, queue: JobQueue, tick_seconds: float = 30.0) -> None:
+        super().__init__(name="zera-scheduler", daemon=True)
+        self.queue = queue
+        self.tick_seconds = tick_seconds
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                asyncio.run(run_due(self.queue))
+            except Exception:  # a failed tick must not end the schedule; the next one retries
+                log.exception("periodic job scheduling failed")
+            self._stop.wait(self.tick_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
