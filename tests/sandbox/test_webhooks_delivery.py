@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -22,9 +23,12 @@ import pytest
 
 from zera.qbo.sandbox.webhooks import (
     RETRY_SCHEDULE_S,
+    ChangeEvent,
     PayloadFormat,
     WebhookDispatcher,
     WebhookSettings,
+    enqueue_change,
+    ensure_schema,
     retry_delay_s,
     verify,
 )
@@ -420,4 +424,37 @@ async def test_the_run_loop_delivers_and_retries_on_a_fast_time_scale(
     await asyncio.wait_for(task, timeout=10)
     assert len(receiver.requests) == 2
     assert dispatcher.deliveries()[0].attempts == 2
+    await dispatcher.aclose()
+
+
+async def test_a_change_enqueued_in_the_writers_transaction_shares_its_fate(
+    receiver: Receiver, clock: Clock, db_path: Path
+) -> None:
+    """Given the store's own connection, a rolled-back write leaves no webhook behind."""
+    dispatcher = dispatcher_for(db_path, clock, receiver.url)
+    store = sqlite3.connect(db_path)
+    ensure_schema(store)
+    with contextlib.suppress(RuntimeError), store:
+        enqueue_change(store, dispatcher.outbox.app_id,
+                       ChangeEvent("1", "Invoice", "10", "Create", STAMP), clock())  # fmt: skip
+        raise RuntimeError("the write failed after the event was queued")
+    with store:
+        enqueue_change(store, dispatcher.outbox.app_id,
+                       ChangeEvent("1", "Invoice", "11", "Create", STAMP), clock())  # fmt: skip
+    store.close()
+    await dispatcher.deliver_due()
+    assert [r.entity_ids() for r in receiver.requests] == [["11"]]
+    await dispatcher.aclose()
+
+
+async def test_a_dispatcher_can_share_an_open_connection(
+    receiver: Receiver, clock: Clock, db_path: Path
+) -> None:
+    connection = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+    settings = WebhookSettings(endpoint_url=receiver.url, verifier_token=TOKEN)
+    dispatcher = WebhookDispatcher(connection, settings, clock=clock)
+    dispatcher.record_change("5", "Class", "2", "Update", STAMP)
+    assert await dispatcher.deliver_due() == 1
+    assert verify(receiver.requests[0].body, receiver.requests[0].headers["intuit-signature"],
+                  TOKEN)  # fmt: skip
     await dispatcher.aclose()
