@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -90,6 +93,29 @@ def test_history_covers_the_months_before_today_and_nothing_after() -> None:
     assert min(dates) == "2026-01-01"
     assert max(dates) <= "2026-03-31"
     assert short.transaction_count < generate_company(3, today=date(2026, 3, 31)).transaction_count
+
+
+def test_another_process_with_another_hash_seed_generates_the_same_bytes(
+    company: SeedCompany,
+) -> None:
+    """Nothing may depend on set or hash order: a fresh interpreter must agree byte for byte."""
+    script = (
+        "import json, sys; from datetime import date;"
+        "from zera.qbo.sandbox.seed import generate_company;"
+        "c = generate_company(7, today=date(2026, 11, 24));"
+        "sys.stdout.write(json.dumps([[e, r] for e, r in c.records()], default=str))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": "12345"})  # fmt: skip
+    assert result.stdout.decode() == canonical(company)
+
+
+@pytest.mark.parametrize("today", [date(2028, 2, 29), date(2027, 1, 1), date(2026, 12, 31)])
+def test_any_day_can_end_the_history(today: date) -> None:
+    generated = generate_company(5, today=today, months=12)
+    dates = sorted(r["TxnDate"] for e in TRANSACTION_TYPES for r in generated[e])
+    assert dates[-1] <= today.isoformat()
+    assert date.fromisoformat(dates[0]) > date(today.year - 1, today.month, 1)
 
 
 def test_months_must_be_positive() -> None:
