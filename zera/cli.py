@@ -6,18 +6,20 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
+from typing import Any
 
 from zera.settings import Settings, SettingsError
 
 log = logging.getLogger("zera")
 
 
-def _settings() -> Settings:
+def _settings(host: str | None = None, port: int | None = None) -> Settings:
     try:
-        return Settings.from_env()
+        return Settings.from_env(host=host, port=port)
     except SettingsError as exc:
         print(f"zera: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -28,19 +30,35 @@ def _migrate(settings: Settings) -> None:
     from zera.queue.brokers import build_broker, init_broker_storage
 
     applied = asyncio.run(migrate(engine_for(settings.database_url)))
+    if not settings.uses_intuit:
+        # The built-in sandbox's store (and its first company) is part of the install, so the
+        # first `zera serve` starts at once.
+        from zera.combined import sandbox_config_for
+        from zera.qbo.sandbox.runtime import SandboxRuntime
+
+        SandboxRuntime.build(sandbox_config_for(settings, os.environ)).close()
     broker = build_broker(settings.queue_url)
     init_broker_storage(broker)
     broker.close()
     log.info("migrations applied: %s", ", ".join(applied) or "none pending")
 
 
-def _serve(settings: Settings, host: str, port: int, worker_threads: int) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, worker_threads: int, *, mount_sandbox: bool
+) -> None:
     import uvicorn
 
     import zera.tasks  # noqa: F401  (declares the tasks before the queue builds its actors)
     from zera.app import create_app
 
-    app = create_app(settings, worker_threads=worker_threads)
+    app: Any = create_app(settings, worker_threads=worker_threads)
+    if mount_sandbox and not settings.uses_intuit:
+        from zera.combined import sandbox_config_for, with_sandbox
+        from zera.qbo.sandbox.app import create_sandbox_app
+
+        sandbox = create_sandbox_app(sandbox_config_for(settings, os.environ))
+        app = with_sandbox(app, sandbox)
+        log.info("built-in QuickBooks sandbox mounted at %s", settings.public_url)
     uvicorn.run(
         app,
         host=host,
@@ -103,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "sandbox":  # its own store and ZERA_SANDBOX_* configuration
         raise SystemExit(sandbox_cli.run(args))
 
-    settings = _settings()
+    settings = _settings(getattr(args, "host", None), getattr(args, "port", None))
     from zera.logs import configure_logging
 
     configure_logging(settings.log_level)
@@ -116,9 +134,10 @@ def main(argv: list[str] | None = None) -> None:
             args.host or settings.host,
             args.port or settings.port,
             settings.worker_threads,
+            mount_sandbox=True,
         )
     elif args.command == "web":
-        _serve(settings, args.host, args.port or settings.port, 0)
+        _serve(settings, args.host, args.port or settings.port, 0, mount_sandbox=False)
     elif args.command == "worker":
         _worker(settings, args.modules)
 

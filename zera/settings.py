@@ -66,7 +66,13 @@ class Settings:
         return self.base_dir / "var"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+    ) -> Settings:
         """Build settings from `environ` (default: the process environment).
 
         In production mode every secret must be given; a missing one raises
@@ -109,8 +115,9 @@ class Settings:
         if len(secret_key) < 32:
             raise SettingsError("ZERA_SECRET_KEY must be at least 32 characters long")
 
-        host = env.get("ZERA_HOST", "127.0.0.1")
-        port_text = env.get("PORT", env.get("ZERA_PORT", "8000"))
+        # Command-line --host/--port win over the environment, and shape the default public URL.
+        host = host or env.get("ZERA_HOST", "127.0.0.1")
+        port_text = str(port or env.get("PORT", env.get("ZERA_PORT", "8000")))
         public_url = env.get("ZERA_PUBLIC_URL", f"http://{host}:{port_text}").rstrip("/")
         intuit = {
             "intuit_client_id": env.get("INTUIT_CLIENT_ID", "").strip(),

@@ -1,0 +1,61 @@
+"""`zera serve` in the embedded mode: Zera and the built-in QuickBooks sandbox in one server.
+
+The sandbox keeps Intuit's URL layout at the root, so requests are routed by their first path
+segment: Intuit's segments go to the sandbox, everything else to Zera. Zera's lifespan drives the
+sandbox's, so both start and stop together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from typing import Any
+
+from litestar import Litestar
+
+from zera.settings import Settings
+
+# First path segments Intuit (and so the sandbox) uses; Zera's own routes use none of them.
+SANDBOX_SEGMENTS = frozenset(
+    {"connect", "oauth2", "v2", "v3", ".well-known", "_sandbox", "sandbox"}
+)
+
+
+def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
+    """The sandbox's configuration, wired to this Zera: same app credentials and redirect URI."""
+    from zera.qbo.sandbox.config import SandboxConfig
+
+    config = SandboxConfig.from_env(environ, base_dir=settings.base_dir)
+    return dataclasses.replace(
+        config,
+        client_id=settings.sandbox_client_id,
+        client_secret=settings.sandbox_client_secret,
+        verifier_token=settings.sandbox_verifier_token,
+        redirect_uris=(settings.redirect_uri, *config.redirect_uris),
+        public_url=settings.public_url,
+    )
+
+
+def with_sandbox(zera: Litestar, sandbox: Litestar) -> Any:
+    """One ASGI app serving both."""
+    stack = AsyncExitStack()
+
+    async def start_sandbox() -> None:
+        await stack.enter_async_context(sandbox.lifespan())
+
+    async def stop_sandbox() -> None:
+        await stack.aclose()
+
+    zera.on_startup.insert(0, start_sandbox)
+    zera.on_shutdown.append(stop_sandbox)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            segment = scope["path"].lstrip("/").split("/", 1)[0]
+            if segment in SANDBOX_SEGMENTS:
+                await sandbox(scope, receive, send)  # type: ignore[arg-type]
+                return
+        await zera(scope, receive, send)  # type: ignore[arg-type]
+
+    return app
