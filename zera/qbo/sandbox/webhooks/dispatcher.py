@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from .outbox import Delivery, Outbox
-from .payloads import ChangeEvent, PayloadFormat
+from .payloads import ChangeEvent
 from .settings import WebhookControls, WebhookSettings, retry_delay_s
 from .signing import SIGNATURE_HEADER, sign
 
@@ -31,10 +31,8 @@ __all__ = ["WebhookDispatcher"]
 
 log = logging.getLogger(__name__)
 
-_CONTENT_TYPE = {
-    PayloadFormat.LEGACY: "application/json",
-    PayloadFormat.CLOUDEVENTS: "application/json",
-}
+# Both of Intuit's formats are posted as JSON (a CloudEvents batch is a JSON array).
+_CONTENT_TYPE = "application/json"
 
 
 class WebhookDispatcher:
@@ -169,7 +167,7 @@ class WebhookDispatcher:
         assert settings.endpoint_url
         headers = {
             SIGNATURE_HEADER: sign(delivery.body, settings.verifier_token),
-            "Content-Type": _CONTENT_TYPE[PayloadFormat(delivery.format)],
+            "Content-Type": _CONTENT_TYPE,
         }
         timeout = settings.response_timeout_s
         response = await asyncio.wait_for(
