@@ -33,5 +33,7 @@ def run(args: argparse.Namespace) -> int:
         config = replace(config, public_url=f"http://{args.host}:{args.port}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     print(f"QBO sandbox on {config.public_url} (store {config.db_path})", file=sys.stderr)
-    uvicorn.run(create_sandbox_app(config), host=args.host, port=args.port, log_config=None)
+    # No access log: a line per request would cost more than serving the request.
+    uvicorn.run(create_sandbox_app(config), host=args.host, port=args.port, log_config=None,
+                access_log=False)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -20,30 +21,42 @@ class SandboxClock:
     """Wall time shifted by a persisted offset, so every process sees the same moved clock."""
 
     _KEY = "clock_offset_seconds"
+    # Another process's move is seen within this many seconds; this process's own at once.
+    _TTL = 0.5
 
     def __init__(self, store: OffsetStore) -> None:
         self._store = store
+        self._cached = (0.0, -1.0)  # (offset, monotonic expiry)
 
     def offset(self) -> float:
+        value, expires = self._cached
+        if time.monotonic() < expires:
+            return value
         raw = self._store.meta_get(self._KEY)
-        return float(raw) if raw else 0.0
+        value = float(raw) if raw else 0.0
+        self._cached = (value, time.monotonic() + self._TTL)
+        return value
+
+    def _store_offset(self, value: float) -> None:
+        self._store.meta_set(self._KEY, repr(value))
+        self._cached = (value, time.monotonic() + self._TTL)
 
     def now(self) -> datetime:
         """The sandbox's current time, timezone-aware (UTC)."""
         return datetime.now(UTC) + timedelta(seconds=self.offset())
 
     def advance(self, seconds: float) -> datetime:
-        self._store.meta_set(self._KEY, repr(self.offset() + seconds))
+        self._store_offset(self.offset() + seconds)
         return self.now()
 
     def set(self, when: datetime) -> datetime:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        self._store.meta_set(self._KEY, repr((when - datetime.now(UTC)).total_seconds()))
+        self._store_offset((when - datetime.now(UTC)).total_seconds())
         return self.now()
 
     def reset(self) -> datetime:
-        self._store.meta_set(self._KEY, "0")
+        self._store_offset(0.0)
         return self.now()
 
 

@@ -35,16 +35,24 @@ class Limiter:
         self.store = store
         self._realms: dict[str, _Realm] = {}
         self._lock = threading.Lock()
+        # realm -> (forced-until epoch, monotonic expiry of this cached value)
+        self._forced: dict[str, tuple[float, float]] = {}
 
     def force(self, realm: str, seconds: float) -> float:
         """Throttle every request to `realm` for the next `seconds` of real time."""
         until = time.time() + seconds
         self.store.meta_set(f"throttle_until:{realm}", repr(until))
+        self._forced[realm] = (until, time.monotonic() + 0.5)
         return until
 
     def forced(self, realm: str) -> bool:
-        raw = self.store.meta_get(f"throttle_until:{realm}")
-        return bool(raw) and float(raw or 0) > time.time()
+        """Read through a half-second cache: another process's forcing shows up that soon."""
+        cached = self._forced.get(realm)
+        if cached is None or time.monotonic() >= cached[1]:
+            raw = self.store.meta_get(f"throttle_until:{realm}")
+            cached = (float(raw) if raw else 0.0, time.monotonic() + 0.5)
+            self._forced[realm] = cached
+        return cached[0] > time.time()
 
     @contextmanager
     def admit(self, realm: str, *, calls: int = 1, batch: bool = False) -> Iterator[None]:
@@ -82,5 +90,6 @@ class Limiter:
                 self._realms.clear()
             else:
                 self._realms.pop(realm, None)
-        for key in [f"throttle_until:{realm}"] if realm else []:
-            self.store.meta_set(key, "0")
+        for name in [realm] if realm else list(self._forced):
+            self.store.meta_set(f"throttle_until:{name}", "0")
+            self._forced.pop(name, None)

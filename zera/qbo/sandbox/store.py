@@ -29,8 +29,12 @@ CREATE TABLE IF NOT EXISTS sequences (
 CREATE TABLE IF NOT EXISTS documents (
     realm TEXT NOT NULL, entity TEXT NOT NULL, id INTEGER NOT NULL,
     sync_token INTEGER NOT NULL, status TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL, doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL, doc TEXT NOT NULL, name_key TEXT, doc_number TEXT,
     PRIMARY KEY (realm, entity, id));
+CREATE INDEX IF NOT EXISTS documents_by_name ON documents (realm, name_key)
+    WHERE name_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS documents_by_number ON documents (realm, entity, doc_number)
+    WHERE doc_number IS NOT NULL;
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, realm TEXT NOT NULL, entity TEXT NOT NULL,
     id INTEGER NOT NULL, operation TEXT NOT NULL, at TEXT NOT NULL);
@@ -198,34 +202,50 @@ class SandboxStore:
 
     def put(self, stored: StoredDoc, updated_at: datetime) -> None:
         self.execute(
-            "INSERT INTO documents (realm, entity, id, sync_token, status, updated_at, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (realm, entity, id) DO UPDATE SET "
+            "INSERT INTO documents (realm, entity, id, sync_token, status, updated_at, doc, "
+            "name_key, doc_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (realm, entity, id) DO UPDATE SET "
             "sync_token = excluded.sync_token, status = excluded.status, "
-            "updated_at = excluded.updated_at, doc = excluded.doc",
-            (
-                stored.realm,
-                stored.entity,
-                int(stored.id),
-                stored.sync_token,
-                stored.status,
-                utc_text(updated_at),
-                jsonio.dumps(stored.doc),
-            ),
+            "updated_at = excluded.updated_at, doc = excluded.doc, "
+            "name_key = excluded.name_key, doc_number = excluded.doc_number",
+            _row(stored, updated_at),
         )
 
     def put_many(self, rows: list[tuple[StoredDoc, datetime]]) -> None:
         """Bulk insert for seeding: one transaction, no change log."""
         with self.write() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO documents "
-                "(realm, entity, id, sync_token, status, updated_at, doc) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (s.realm, s.entity, int(s.id), s.sync_token, s.status, utc_text(at),
-                     jsonio.dumps(s.doc))
-                    for s, at in rows
-                ],
+                "INSERT OR REPLACE INTO documents (realm, entity, id, sync_token, status, "
+                "updated_at, doc, name_key, doc_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_row(s, at) for s, at in rows],
             )
+
+    def find_name(self, realm: str, key: str, entities: tuple[str, ...],
+                  exclude: tuple[str, str] | None = None) -> tuple[str, str] | None:
+        """A live record of `entities` whose name key is `key` (see `name_key`)."""
+        marks = ",".join("?" for _ in entities)
+        rows = self.query(
+            f"SELECT entity, id FROM documents WHERE realm = ? AND name_key = ? "  # noqa: S608
+            f"AND entity IN ({marks}) AND status != 'Deleted'",
+            (realm, key, *entities),
+        )
+        for row in rows:
+            found = (row["entity"], str(row["id"]))
+            if found != exclude:
+                return found
+        return None
+
+    def find_doc_number(self, realm: str, entity: str, number: str,
+                        exclude_id: str | None) -> str | None:
+        rows = self.query(
+            "SELECT id FROM documents WHERE realm = ? AND entity = ? AND doc_number = ? "
+            "AND status != 'Deleted'",
+            (realm, entity, number),
+        )
+        for row in rows:
+            if str(row["id"]) != exclude_id:
+                return str(row["id"])
+        return None
 
     def live_docs(self, realm: str, entity: str) -> list[StoredDoc]:
         """Every document of one entity that a query can see (not deleted)."""
@@ -313,6 +333,27 @@ class SandboxStore:
             "VALUES (?, ?, ?, ?, ?)",
             (realm, request_id, status, body, utc_text(at)),
         )
+
+
+PEOPLE = frozenset({"Customer", "Vendor", "Employee"})
+
+
+def name_key(entity: str, doc: dict[str, Any]) -> str | None:
+    """What must be unique: DisplayName across Customer/Vendor/Employee (QBO-API.md §3, 6240),
+    Name under the same parent for Item and Account."""
+    if entity in PEOPLE and doc.get("DisplayName"):
+        return "person:" + str(doc["DisplayName"]).strip().lower()
+    if entity in ("Item", "Account") and doc.get("Name"):
+        parent = (doc.get("ParentRef") or {}).get("value", "")
+        return f"{entity}:{parent}:" + str(doc["Name"]).strip().lower()
+    return None
+
+
+def _row(stored: StoredDoc, at: datetime) -> tuple[Any, ...]:
+    number = stored.doc.get("DocNumber")
+    return (stored.realm, stored.entity, int(stored.id), stored.sync_token, stored.status,
+            utc_text(at), jsonio.dumps(stored.doc), name_key(stored.entity, stored.doc),
+            None if number in (None, "") else str(number))
 
 
 def _stored(row: sqlite3.Row) -> StoredDoc:

@@ -18,7 +18,7 @@ from zera.qbo.sandbox.entities import (
     EntitySpec,
 )
 from zera.qbo.sandbox.jsonio import to_decimal
-from zera.qbo.sandbox.store import SandboxStore
+from zera.qbo.sandbox.store import SandboxStore, name_key
 
 PAYMENT_TYPES = ("Cash", "Check", "CreditCard")
 PAY_TYPES = ("Check", "CreditCard")
@@ -265,24 +265,17 @@ class Validator:
     def _person(self, spec: EntitySpec, doc: dict[str, Any]) -> None:
         if _blank(doc.get("DisplayName")) and all(_blank(doc.get(p)) for p in NAME_PARTS):
             raise faults.required_param("DisplayName")
-        name = str(doc.get("DisplayName", "")).strip().lower()
-        for entity in PEOPLE:
-            for other in self.store.live_docs(self.realm, entity):
-                if other.id == doc.get("Id") and entity == spec.name:
-                    continue
-                if str(other.doc.get("DisplayName", "")).strip().lower() == name:
-                    raise faults.duplicate_name(str(doc.get("DisplayName")), entity, other.id)
+        self._unique_name(spec, doc)
 
     def _unique_name(self, spec: EntitySpec, doc: dict[str, Any]) -> None:
-        name = str(doc.get("Name", "")).strip().lower()
-        parent = (doc.get("ParentRef") or {}).get("value")
-        for other in self.store.live_docs(self.realm, spec.name):
-            if other.id == doc.get("Id"):
-                continue
-            if str(other.doc.get("Name", "")).strip().lower() == name and (
-                other.doc.get("ParentRef") or {}
-            ).get("value") == parent:
-                raise faults.duplicate_name(str(doc.get("Name")), spec.name, other.id)
+        key = name_key(spec.name, doc)
+        if key is None:
+            return
+        scope = PEOPLE if spec.name in PEOPLE else (spec.name,)
+        own = (spec.name, str(doc["Id"])) if doc.get("Id") else None
+        clash = self.store.find_name(self.realm, key, scope, exclude=own)
+        if clash is not None:
+            raise faults.duplicate_name(str(doc.get(spec.name_field)), clash[0], clash[1])
 
     # -- company preferences ---------------------------------------------------------------------
     def book_close_date(self) -> date | None:
@@ -311,6 +304,6 @@ class Validator:
         number = doc.get("DocNumber")
         if _blank(number) or not self.custom_txn_numbers():
             return
-        for other in self.store.live_docs(self.realm, entity):
-            if other.id != doc.get("Id") and other.doc.get("DocNumber") == number:
-                raise faults.duplicate_doc_number(str(number), entity, other.id)
+        clash = self.store.find_doc_number(self.realm, entity, str(number), doc.get("Id"))
+        if clash is not None:
+            raise faults.duplicate_doc_number(str(number), entity, clash)
