@@ -167,6 +167,14 @@ def test_ids_run_from_one_per_entity_type(company: SeedCompany) -> None:
     assert company.get("Invoice", "x") is None
 
 
+def test_document_numbers_are_unique_per_transaction_type(company: SeedCompany) -> None:
+    """The company asks for unique numbers (CustomTxnNumbers), so its own history must comply."""
+    assert company.preferences["SalesFormsPrefs"]["CustomTxnNumbers"] is True
+    for entity in TRANSACTION_TYPES:
+        numbers = [r["DocNumber"] for r in company[entity] if "DocNumber" in r]
+        assert len(numbers) == len(set(numbers)), entity
+
+
 def test_display_names_are_unique_across_customers_vendors_and_employees(
     company: SeedCompany,
 ) -> None:

@@ -48,6 +48,7 @@ class Book:
         self._by_id: dict[str, dict[str, Record]] = defaultdict(dict)
         self.keyed: dict[str, dict[str, Record]] = defaultdict(dict)  # entity -> catalog key
         self.customer_tax_code: dict[str, Record] = {}
+        self._doc_numbers: dict[str, set[str]] = defaultdict(set)
         # Debit-positive balance per Account Id; credits are negative.
         self.ledger: dict[str, Decimal] = defaultdict(lambda: ZERO)
 
@@ -96,6 +97,19 @@ class Book:
     def money(self, low: int, high: int) -> Decimal:
         """A random amount between two whole-dollar bounds, to the cent."""
         return cents(self.rng.randint(low * 100, high * 100))
+
+    def doc_number(self, entity: str, prefix: str, low: int, high: int) -> str:
+        """A random document number not used before by this entity type.
+
+        The seeded company asks for unique numbers (CustomTxnNumbers), so a later update of a
+        seeded record must not trip Intuit's duplicate-number check (6140).
+        """
+        used = self._doc_numbers[entity]
+        while True:
+            number = f"{prefix}{self.rng.randint(low, high)}"
+            if number not in used:
+                used.add(number)
+                return number
 
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability

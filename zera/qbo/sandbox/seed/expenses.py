@@ -120,7 +120,7 @@ class Expenses:
         total = sum((line["Amount"] for line in lines), ZERO)
         due = on + timedelta(days=book.get("Term", vendor["TermRef"]["value"])["DueDays"])
         bill = book.add("Bill", {
-            "DocNumber": f"{self.rng.randint(10000, 99999)}", "TxnDate": str(on),
+            "DocNumber": book.doc_number("Bill", "", 10000, 99999), "TxnDate": str(on),
             "CurrencyRef": USD, "LinkedTxn": [], "Line": lines,
             "VendorRef": book.ref(vendor, "DisplayName"),
             "APAccountRef": book.ref(book.account("ap")), "TotalAmt": total,
@@ -185,7 +185,7 @@ class Expenses:
         lines = self._account_lines(self.specs[name], book.money(25, 450))[:1]
         total = lines[0]["Amount"]
         book.add("VendorCredit", {
-            "DocNumber": f"RMA-{self.rng.randint(1000, 9999)}", "TxnDate": str(on),
+            "DocNumber": book.doc_number("VendorCredit", "RMA-", 1000, 9999), "TxnDate": str(on),
             "CurrencyRef": USD, "Line": lines,
             "VendorRef": book.ref(self.vendors[name], "DisplayName"),
             "APAccountRef": book.ref(book.account("ap")), "TotalAmt": total, "Balance": total,
