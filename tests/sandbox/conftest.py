@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -23,3 +24,15 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 @pytest.fixture
 def qb(sandbox: Sandbox):  # type: ignore[no-untyped-def]
     return connect(sandbox.base, sandbox.realm)
+
+
+@pytest.fixture
+def clock(sandbox: Sandbox) -> Iterator[Any]:
+    """Move the sandbox clock in a test; it is set back afterwards."""
+
+    def move(seconds: float) -> None:
+        answer = sandbox.control("POST", "/clock", json={"advanceSeconds": seconds})
+        assert answer.status_code == 200, answer.text
+
+    yield move
+    sandbox.control("POST", "/clock", json={"reset": True})

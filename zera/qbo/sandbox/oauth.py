@@ -153,23 +153,31 @@ class OAuthServer:
 
     def exchange_code(self, code: str, redirect_uri: str, *, hard: bool) -> dict[str, Any]:
         now = self.clock.now()
+        failure: OAuthError | None = None
+        # Failures are decided inside the transaction but raised after it commits: marking the
+        # code used, or killing a replayed code's grant, must stick.
         with self.store.write() as conn:
             row = conn.execute("SELECT * FROM auth_codes WHERE code_hash = ?",
                                (_hash(code),)).fetchone()
             if row is None:
-                raise OAuthError("invalid_grant", "Invalid authorization code")
-            if row["used_at"] is not None:
+                failure = OAuthError("invalid_grant", "Invalid authorization code")
+            elif row["used_at"] is not None:
                 # A replayed code invalidates what the first exchange issued (oauth-jsclient#173).
                 self._revoke_grant(row["grant_id"])
-                raise OAuthError("invalid_grant", "Authorization code has already been used")
-            conn.execute("UPDATE auth_codes SET used_at = ? WHERE code_hash = ?",
-                         (utc_text(now), _hash(code)))
-            if _parse(row["expires_at"]) < now:
-                raise OAuthError("invalid_grant", "Authorization code has expired")
-            if redirect_uri != row["redirect_uri"]:
-                raise OAuthError("invalid_grant", "redirect_uri does not match the authorization")
-            refresh = self._new_refresh(row["grant_id"], now)
-            return self._response(row["grant_id"], refresh, now, hard=hard)
+                failure = OAuthError("invalid_grant", "Authorization code has already been used")
+            else:
+                conn.execute("UPDATE auth_codes SET used_at = ? WHERE code_hash = ?",
+                             (utc_text(now), _hash(code)))
+                if _parse(row["expires_at"]) < now:
+                    failure = OAuthError("invalid_grant", "Authorization code has expired")
+                elif redirect_uri != row["redirect_uri"]:
+                    failure = OAuthError("invalid_grant",
+                                         "redirect_uri does not match the authorization")
+                else:
+                    refresh = self._new_refresh(row["grant_id"], now)
+                    return self._response(row["grant_id"], refresh, now, hard=hard)
+        assert failure is not None
+        raise failure
 
     def refresh(self, token: str, *, hard: bool) -> dict[str, Any]:
         now = self.clock.now()
