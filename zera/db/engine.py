@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -12,7 +13,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from zera.db.tables import ALL_TABLES
 
 
-def engine_for(url: str) -> Engine:
+def engine_for(url: str) -> Engine[Any]:
     """Return a Piccolo engine for `sqlite:///path` or `postgresql://...`."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
@@ -27,11 +28,11 @@ def engine_for(url: str) -> Engine:
     )
 
 
-def bind_tables(engine: Engine) -> None:
+def bind_tables(engine: Engine[Any]) -> None:
     """Point every table at `engine` (Piccolo keeps the engine on each table's metadata)."""
     for table in ALL_TABLES:
         table._meta.db = engine
 
 
-def is_postgres(engine: Engine) -> bool:
+def is_postgres(engine: Engine[Any]) -> bool:
     return isinstance(engine, PostgresEngine)

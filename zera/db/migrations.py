@@ -7,18 +7,19 @@ a table ships as a new migration (ALTER TABLE ...) appended to `MIGRATIONS`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from piccolo.engine.base import Engine
 
 from zera.db import tables
 from zera.db.engine import bind_tables, is_postgres
 
-Migration = Callable[[Engine], Awaitable[None]]
+Migration = Callable[[Engine[Any]], Awaitable[None]]
 
 
-async def _initial_schema(engine: Engine) -> None:
+async def _initial_schema(engine: Engine[Any]) -> None:
     for table in tables.FOUNDATION_TABLES:
-        await table.create_table(if_not_exists=True).run()
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
     indexes = [
         "CREATE UNIQUE INDEX IF NOT EXISTS client_access_pair ON client_access (user, client)",
         "CREATE INDEX IF NOT EXISTS audit_event_at ON audit_event (at)",
@@ -47,9 +48,9 @@ async def _initial_schema(engine: Engine) -> None:
         await engine.run_ddl(sql)
 
 
-async def _quickbooks(engine: Engine) -> None:
+async def _quickbooks(engine: Engine[Any]) -> None:
     for table in tables.QBO_TABLES:
-        await table.create_table(if_not_exists=True).run()
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
     for sql in (
         "CREATE UNIQUE INDEX IF NOT EXISTS qbo_reference_key ON qbo_reference"
         " (client_id, entity, qbo_id)",
@@ -66,7 +67,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 ]
 
 
-async def migrate(engine: Engine) -> list[str]:
+async def migrate(engine: Engine[Any]) -> list[str]:
     """Apply pending migrations in order; return the names applied now."""
     bind_tables(engine)
     if not is_postgres(engine):

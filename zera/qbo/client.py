@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -45,7 +45,9 @@ class VaultAuth(httpx.Auth):
     def __init__(self, token: Callable[[str | None], Awaitable[str]]) -> None:
         self._token = token
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncIterator[httpx.Request]:  # type: ignore[override]
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = await self._token(None)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request

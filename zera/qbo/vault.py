@@ -141,7 +141,7 @@ class TokenVault:
                 "This QuickBooks company is already connected to another client. "
                 "Disconnect it there first."
             )
-        values = {
+        values: dict[Any, Any] = {
             QBOConnection.realm_id: realm_id,
             QBOConnection.company_name: company_name[:200],
             QBOConnection.status: "connected",
@@ -157,11 +157,10 @@ class TokenVault:
             if await QBOConnection.exists().where(QBOConnection.client_id == client_id).run():
                 await QBOConnection.update(values).where(QBOConnection.client_id == client_id).run()
             else:
-                await QBOConnection.insert(
-                    QBOConnection(
-                        client_id=client_id, **{col._meta.name: v for col, v in values.items()}
-                    )
-                ).run()
+                row = QBOConnection(client_id=client_id)
+                for column, value in values.items():
+                    setattr(row, column._meta.name, value)
+                await QBOConnection.insert(row).run()
             await (
                 Client.update({Client.last_activity_at: datetime.now(UTC)})
                 .where(Client.id == client_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request
 from litestar.di import NamedDependency
 
@@ -21,11 +23,11 @@ class SignInRequired(Exception):
         self.target = target
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
 
 
-async def provide_user(request: Request) -> CurrentUser:
+async def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
     user = await user_for_session(request.cookies.get(COOKIE_NAME))
     if user is None:
         raise SignInRequired("/setup" if await needs_setup() else "/login")
@@ -38,20 +40,20 @@ async def provide_owner(user: NamedDependency[CurrentUser]) -> CurrentUser:
     return user
 
 
-async def provide_actor(request: Request, user: NamedDependency[CurrentUser]) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], user: NamedDependency[CurrentUser]) -> Actor:
     return Actor(user_id=user.id, email=user.email, ip=client_ip(request))
 
 
-def provide_settings(request: Request) -> Settings:
+def provide_settings(request: Request[Any, Any, Any]) -> Settings:
     settings: NamedDependency[Settings] = request.app.state.settings
     return settings
 
 
-def provide_queue(request: Request) -> JobQueue:
+def provide_queue(request: Request[Any, Any, Any]) -> JobQueue:
     queue: NamedDependency[JobQueue] = request.app.state.queue
     return queue
 
 
-def provide_quickbooks(request: Request) -> QuickBooks:
+def provide_quickbooks(request: Request[Any, Any, Any]) -> QuickBooks:
     quickbooks: QuickBooks = request.app.state.quickbooks
     return quickbooks
