@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_harness import Sandbox, connect, make_config, serve
+from sandbox_harness import Api, Sandbox, connect, make_config, serve
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +36,11 @@ def clock(sandbox: Sandbox) -> Iterator[Any]:
 
     yield move
     sandbox.control("POST", "/clock", json={"reset": True})
+
+
+@pytest.fixture
+def api(sandbox: Sandbox) -> Api:
+    """A fresh starter company of its own, and an authorised HTTP client for it."""
+    created = sandbox.control("POST", "/companies", json={"name": "Fault Test Co"})
+    assert created.status_code == 201, created.text
+    return Api(sandbox.base, created.json()["realmId"])

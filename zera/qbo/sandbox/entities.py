@@ -47,17 +47,19 @@ class EntitySpec:
 
 _TXN_COMPUTED = ("TotalAmt", "HomeTotalAmt", "Balance", "HomeBalance")
 
+# A missing TotalAmt on Payment/BillPayment is Intuit's 6000 "You must set a transaction amount",
+# not a 2020, so it is checked by the validator rather than listed as required.
 SPECS: tuple[EntitySpec, ...] = (
     EntitySpec("Purchase", TXN, ("PaymentType", "AccountRef"), EXPENSE_LINES, 1,
                computed=_TXN_COMPUTED),
     EntitySpec("Deposit", TXN, ("DepositToAccountRef",), ("DepositLineDetail",), 1,
                computed=_TXN_COMPUTED),
     EntitySpec("Bill", TXN, ("VendorRef",), EXPENSE_LINES, 1, computed=_TXN_COMPUTED),
-    EntitySpec("BillPayment", TXN, ("VendorRef", "PayType", "TotalAmt"), (), 0,
+    EntitySpec("BillPayment", TXN, ("VendorRef", "PayType"), (), 0,
                void=VOID_INCLUDE, computed=("HomeTotalAmt",)),
     EntitySpec("Invoice", TXN, ("CustomerRef",), SALES_LINES, 1, void=VOID_OPERATION,
                computed=_TXN_COMPUTED),
-    EntitySpec("Payment", TXN, ("CustomerRef", "TotalAmt"), (), 0, void=VOID_INCLUDE,
+    EntitySpec("Payment", TXN, ("CustomerRef",), (), 0, void=VOID_INCLUDE,
                computed=("UnappliedAmt", "HomeTotalAmt")),
     EntitySpec("JournalEntry", TXN, (), ("JournalEntryLineDetail", "DescriptionOnly"), 2,
                computed=_TXN_COMPUTED),
