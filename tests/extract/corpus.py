@@ -447,11 +447,10 @@ def scan(
         page = doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         tilt = angle * (1 if rng.random() < 0.5 else -1)
         page = page.rotate(tilt, resample=Image.Resampling.BILINEAR, fillcolor=255)
-        grain = Image.effect_noise(page.size, noise)
-        # Noise darkens and lightens around the page like sensor grain and paper texture.
-        page = ImageChops.add(
-            ImageChops.subtract(page, grain, offset=128), Image.new("L", page.size, 0)
-        )
+        # Seeded grain (effect_noise cannot be seeded) so a scan reads the same every run.
+        grain = Image.frombytes("L", page.size, rng.randbytes(page.width * page.height))
+        grain = grain.point(lambda v: int(128 + (v - 128) * noise / 128))
+        page = ImageChops.subtract(page, grain, offset=128)
         images.append(page)
     doc.close()
     buf = io.BytesIO()

@@ -69,6 +69,7 @@ class Transaction:
     box: Box | None = None
     confidence: float = 1.0
     ocr_conf: float = 1.0
+    balance_suspect: bool = False  # printed balance disagrees with both neighbours (misread)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -46,7 +46,7 @@ def ocr_image(image: Image, number: int, dpi: float) -> PageText:
     gray = image.convert("L")
     angle = estimate_skew(gray)
     if abs(angle) >= 0.1:
-        gray = gray.rotate(angle, resample=PILImage.Resampling.BILINEAR, fillcolor=255)
+        gray = gray.rotate(angle, resample=PILImage.Resampling.BICUBIC, fillcolor=255)
     # One thread per Tesseract: on two cores OpenMP makes a page 2-3x slower (DESIGN.md §8).
     os.environ["OMP_THREAD_LIMIT"] = "1"
     with tempfile.TemporaryDirectory(prefix="zera-ocr-") as tmp:
@@ -54,6 +54,7 @@ def ocr_image(image: Image, number: int, dpi: float) -> PageText:
         path = Path(tmp) / "page.pgm"
         gray.save(path)
         data = pytesseract.image_to_data(
+            # One block of text lines: tables keep their rows instead of becoming columns.
             str(path), config="--psm 6", output_type=pytesseract.Output.DICT
         )
     k = 72 / dpi

@@ -49,6 +49,8 @@ def prove(st: Statement) -> None:
             conf = max(conf, 0.97)
         if i in breaks or i + 1 in breaks:
             conf = min(conf, 0.4)
+        if tx.balance_suspect:
+            conf = min(conf, 0.9)
         if i in outside:
             conf = min(conf, 0.5)
         tx.confidence = round(conf * (0.5 + 0.5 * tx.ocr_conf), 3)
@@ -76,6 +78,15 @@ def _running_balance(st: Statement) -> set[int]:
         if tx.balance is None:
             continue
         if running is not None and running != tx.balance:
+            if _balance_misread(txs, i, running):
+                # The amounts agree with the next printed balance: only this balance was
+                # misread (OCR), the transactions are right. Say so, but it is no break.
+                st.warnings.append(
+                    f"page {tx.page}: the balance printed on {_row_name(tx)} reads"
+                    f" {tx.balance:f} but the rows around it say {running:f}"
+                )
+                tx.balance_suspect = True
+                continue
             breaks.add(i)
             before = txs[i - 1] if i else None
             where = f"page {tx.page}: running balance breaks"
@@ -87,6 +98,14 @@ def _running_balance(st: Statement) -> set[int]:
             st.warnings.append(f"{where}{around}: expected {running:f}, printed {tx.balance:f}")
         running = tx.balance
     return breaks
+
+
+def _balance_misread(txs: list[Transaction], i: int, running: Decimal) -> bool:
+    for tx in txs[i + 1 :]:
+        running += tx.amount
+        if tx.balance is not None:
+            return running == tx.balance
+    return False
 
 
 def _dates_outside(st: Statement) -> set[int]:

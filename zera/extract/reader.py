@@ -74,13 +74,32 @@ def _date_prefix(words: list) -> tuple[DateToken | None, int]:  # type: ignore[t
 _OCR_DIGITS = str.maketrans({":": ".", ";": ".", "O": "0", "o": "0", "S": "5", "l": "1", "I": "1"})
 
 
+_OCR_AMOUNT = re.compile(
+    r"^(?P<lead>[-(]?)(?P<cur>[$€£]?)(?P<body>\d[\d.,;:' ]*?)[.,;:](?P<cents>\d{2})"
+    r"(?P<trail>-|\)|\s?CR|\s?DR)?$"
+)
+
+
+def _ocr_money(text: str) -> Money | None:
+    """An amount whose separators OCR misread (";" for ",", ":" for "."): the last one before
+    two digits is the decimal point, the others must group thousands."""
+    m = _OCR_AMOUNT.match(text.translate(_OCR_DIGITS))
+    if m is None:
+        return None
+    groups = re.split(r"[.,;:' ]", m["body"])
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        return None
+    digits = "".join(groups)
+    return parse_money(f"{m['lead']}{m['cur']}{digits}.{m['cents']}{m['trail'] or ''}")
+
+
 def _money_in(cell: Cell) -> tuple[Money | None, Cell | None]:
     """The amount a cell ends with, and what text precedes it in the same cell."""
     money = parse_money(cell.text)
     if money is not None:
         return money, None
     if cell.conf < 1.0 and len(cell.words) == 1:
-        money = parse_money(cell.text.translate(_OCR_DIGITS))
+        money = _ocr_money(cell.text)
         if money is not None:
             return money, None
     for n in (2, 1):

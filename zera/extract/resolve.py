@@ -76,7 +76,7 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
             Transaction(
                 date=when,
                 posting_date=posted,
-                description=" ".join(" ".join(row.description).split()),
+                description=_description(row),
                 amount=_amount(row, card),
                 balance=_money(row.balance),
                 check_number=row.check_number,
@@ -108,6 +108,14 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
         closing_balance=closing,
         transactions=txs,
     )
+
+
+def _description(row: RawRow) -> str:
+    text = " ".join(" ".join(row.description).split())
+    if row.conf < 1.0:
+        # Specks of grain at the end of an OCR'd line read as full stops or quotes.
+        text = text.rstrip(".,'`\u2018\u2019 ")
+    return text
 
 
 def _money(m: Money | None) -> Decimal | None:
