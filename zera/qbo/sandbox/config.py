@@ -67,7 +67,8 @@ class SandboxConfig:
     webhook_url: str = ""
     webhook_format: str = "legacy"
     webhook_time_scale: float = 1.0
-    seed: int = 1
+    # None: the first company gets starter records only (no generated history).
+    seed: int | None = 1
     seed_months: int = 12
     # A base URL lets the discovery document and consent redirects name absolute URLs.
     public_url: str = "http://127.0.0.1:8001"
@@ -118,7 +119,8 @@ class SandboxConfig:
             webhook_url=env.get("ZERA_SANDBOX_WEBHOOK_URL", "").strip(),
             webhook_format=fmt,
             webhook_time_scale=scale,
-            seed=_int(env, "ZERA_SANDBOX_SEED", 1),
+            seed=None if env.get("ZERA_SANDBOX_SEED", "").strip().lower() == "none"
+            else _int(env, "ZERA_SANDBOX_SEED", 1),
             seed_months=_int(env, "ZERA_SANDBOX_SEED_MONTHS", 12),
             public_url=env.get("ZERA_SANDBOX_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
             limits=limits,
