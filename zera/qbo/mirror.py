@@ -7,6 +7,8 @@ anything is written to it.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,17 +97,31 @@ async def _mark_synced(client_id: int, started: datetime) -> None:
 
 
 async def pull_reference(qbo: QBOClient, client_id: int) -> int:
-    """Read every list and both singletons in full; return how many records were stored."""
+    """Read every list and both singletons in full; return how many records were stored.
+
+    The lists are read side by side: the rate limiter, not this loop, decides how many requests
+    are in flight (Intuit allows 10 per realm).
+    """
     started = datetime.now(UTC)
-    count = 0
-    for entity in LIST_ENTITIES:
+
+    async def pull_list(entity: str) -> int:
+        count = 0
         async for page in qbo.query_all(entity):
             await _upsert(client_id, entity, page)
             count += len(page)
-    await _upsert(client_id, "CompanyInfo", [await qbo.company_info()])
-    await _upsert(client_id, "Preferences", [await qbo.preferences()])
+        return count
+
+    async def pull_single(entity: str, read: Callable[[], Awaitable[dict[str, Any]]]) -> int:
+        await _upsert(client_id, entity, [await read()])
+        return 1
+
+    counts = await asyncio.gather(
+        *(pull_list(entity) for entity in LIST_ENTITIES),
+        pull_single("CompanyInfo", qbo.company_info),
+        pull_single("Preferences", qbo.preferences),
+    )
     await _mark_synced(client_id, started)
-    return count + 2
+    return sum(counts)
 
 
 async def refresh_reference(qbo: QBOClient, client_id: int) -> int:

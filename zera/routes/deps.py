@@ -40,7 +40,9 @@ async def provide_owner(user: NamedDependency[CurrentUser]) -> CurrentUser:
     return user
 
 
-async def provide_actor(request: Request[Any, Any, Any], user: NamedDependency[CurrentUser]) -> Actor:
+async def provide_actor(
+    request: Request[Any, Any, Any], user: NamedDependency[CurrentUser]
+) -> Actor:
     return Actor(user_id=user.id, email=user.email, ip=client_ip(request))
 
 
