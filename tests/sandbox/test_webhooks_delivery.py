@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import sqlite3
 import threading
 import time
@@ -214,7 +215,10 @@ async def test_an_answer_slower_than_the_timeout_is_a_failure(
 async def test_an_unreachable_endpoint_is_a_failure_not_a_crash(
     clock: Clock, db_path: Path
 ) -> None:
-    dispatcher = dispatcher_for(db_path, clock, "http://127.0.0.1:9/nothing-listens-here")
+    with socket.socket() as probe:  # a port that was free a moment ago, now closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dispatcher = dispatcher_for(db_path, clock, f"http://127.0.0.1:{port}/nothing-listens")
     dispatcher.record_change("1", "Vendor", "2", "Create", STAMP)
     assert await dispatcher.deliver_due() == 1
     [delivery] = dispatcher.deliveries()
