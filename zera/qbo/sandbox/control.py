@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -172,6 +173,9 @@ async def configure_webhooks(request: Request[Any, Any, Any]) -> Response[bytes]
     body = _body(data)
     setting_keys = {"endpoint_url", "verifier_token", "format", "aggregation_window_s",
                     "time_scale", "response_timeout_s", "max_attempts"}
+    floats = {"aggregation_window_s", "time_scale", "response_timeout_s", "delay_s"}
+    body = {k: (float(v) if k in floats and v is not None
+                else int(v) if isinstance(v, Decimal) else v) for k, v in body.items()}
     changes = {k: v for k, v in body.items() if k in setting_keys}
     if changes:
         dispatcher.update_settings(**changes)
