@@ -7,12 +7,16 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, asgi
 from litestar.datastructures import State
+from litestar.handlers import ASGIRouteHandler
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from litestar.types import Receive, Scope, Send
 
 from zera.qbo.sandbox.api import ACCOUNTING_ROUTES, EXCEPTION_HANDLERS, OAUTH_ROUTES
 from zera.qbo.sandbox.config import SandboxConfig
@@ -24,8 +28,44 @@ log = logging.getLogger("zera.qbo.sandbox")
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 
+@dataclass
+class SandboxMount:
+    """The sandbox inside another Litestar app: a mounted ASGI handler plus the lifespan hooks
+    the host must run (a mounted app never sees lifespan events of its own)."""
+
+    handler: ASGIRouteHandler
+    on_startup: list[Callable[[], Awaitable[None]]]
+    on_shutdown: list[Callable[[], Awaitable[None]]]
+    app: Litestar
+
+
+def mount_sandbox(config: SandboxConfig, path: str = "/qbo-sandbox") -> SandboxMount:
+    """Everything a host app needs to serve the sandbox under `path` (Intuit's layout below it)."""
+    start, shutdown, app = _build(config, None, hooks_in_app=False)
+
+    prefix = path.rstrip("/")
+
+    # Intuit's endpoints are called server to server and the consent form comes from the
+    # sandbox itself, so the host's CSRF middleware must not apply (CSRFConfig's default key).
+    @asgi(path, is_mount=True, opt={"exclude_from_csrf": True})
+    async def qbo_sandbox(scope: Scope, receive: Receive, send: Send) -> None:
+        # The host router already cut `path` off scope["path"]; adding it to root_path makes the
+        # sandbox's absolute URLs (discovery document, consent redirects, views) include it.
+        inner = dict(scope)
+        inner["root_path"] = scope.get("root_path", "") + prefix
+        await app(inner, receive, send)  # type: ignore[arg-type]
+
+    return SandboxMount(qbo_sandbox, [start], [shutdown], app)
+
+
 def create_sandbox_app(config: SandboxConfig, *, runtime: SandboxRuntime | None = None) -> Litestar:
     """Build the sandbox. Its store is opened (and the first company seeded) here."""
+    return _build(config, runtime, hooks_in_app=True)[2]
+
+
+def _build(config: SandboxConfig, runtime: SandboxRuntime | None, *, hooks_in_app: bool) -> tuple[
+    Callable[[], Awaitable[None]], Callable[[], Awaitable[None]], Litestar
+]:
     sandbox = runtime or SandboxRuntime.build(config)
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
@@ -57,15 +97,16 @@ def create_sandbox_app(config: SandboxConfig, *, runtime: SandboxRuntime | None 
     route_handlers = [*OAUTH_ROUTES, *ACCOUNTING_ROUTES]
     if config.control_enabled:
         route_handlers += [CONTROL_ROUTER, VIEW_ROUTER]
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         state=State({"sandbox": sandbox}),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[start],
-        on_shutdown=[shutdown],
+        on_startup=[start] if hooks_in_app else [],
+        on_shutdown=[shutdown] if hooks_in_app else [],
         request_max_body_size=110 * 1024 * 1024,
         logging_config=None,
         openapi_config=None,
         debug=False,
     )
+    return start, shutdown, app
