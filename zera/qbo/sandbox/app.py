@@ -16,7 +16,7 @@ from litestar.datastructures import State
 from litestar.handlers import ASGIRouteHandler
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
-from litestar.types import Receive, Scope, Send
+from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from zera.qbo.sandbox.api import ACCOUNTING_ROUTES, EXCEPTION_HANDLERS, OAUTH_ROUTES
 from zera.qbo.sandbox.config import SandboxConfig
@@ -94,7 +94,7 @@ def _build(config: SandboxConfig, runtime: SandboxRuntime | None, *, hooks_in_ap
             await sandbox.dispatcher.aclose()
         sandbox.close()
 
-    route_handlers = [*OAUTH_ROUTES, *ACCOUNTING_ROUTES]
+    route_handlers: list[ControllerRouterHandler] = [*OAUTH_ROUTES, *ACCOUNTING_ROUTES]
     if config.control_enabled:
         route_handlers += [CONTROL_ROUTER, VIEW_ROUTER]
     app = Litestar(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from zera.qbo.sandbox import faults, ledger
@@ -43,7 +44,7 @@ def load_documents(api: Accounting, realm: str,
         rows.append((StoredDoc(realm, entity, doc["Id"], 0, "", doc), now))
     api.store.put_many(rows)
     by_key = {(s.entity, s.id): s for s, _ in rows}
-    applied: dict[tuple[str, str], ledger.Decimal] = {}
+    applied: dict[tuple[str, str], Decimal] = {}
     with api.store.write():
         for entity, entity_id, found in links:
             api.store.set_links(realm, entity, entity_id, [(x.entity, x.id, x.amount)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,11 +73,12 @@ def load_dev_app(store: SandboxStore, config: SandboxConfig) -> DevApp:
     """Credentials from the config, else generated once and kept in the store."""
     values: dict[str, str] = {}
     generated = False
-    for key, given, make in (
+    makers: tuple[tuple[str, str, Callable[[], str]], ...] = (
         ("client_id", config.client_id, lambda: "AB" + secrets.token_hex(23)),
         ("client_secret", config.client_secret, lambda: secrets.token_urlsafe(30)),
         ("verifier_token", config.verifier_token, lambda: secrets.token_hex(18)),
-    ):
+    )
+    for key, given, make in makers:
         if given:
             values[key] = given
             continue

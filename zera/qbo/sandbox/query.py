@@ -8,7 +8,7 @@ entity names case-sensitive, keywords not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -155,8 +155,8 @@ class _Parser:
                 if not desc:
                     self.keyword("ASC")
                 order.append((name, desc))
-                tok = self.peek()
-                if tok is None or tok.text != ",":
+                separator = self.peek()
+                if separator is None or separator.text != ",":
                     break
                 self.i += 1
         start, max_results = 1, None
@@ -252,7 +252,7 @@ def _compare(left: Any, right: Any) -> int | None:
         b = (2, str(right)[:10])
     if a[0] != b[0]:
         a, b = (4, str(left).lower()), (4, str(right).lower())
-    return (a[1] > b[1]) - (a[1] < b[1])
+    return int(a[1] > b[1]) - int(a[1] < b[1])
 
 
 def _like(value: Any, pattern: str) -> bool:
@@ -275,6 +275,10 @@ def matches(doc: dict[str, Any], cond: Condition) -> bool:
     }[cond.op]
 
 
+def _sort_key(name: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    return lambda doc: _comparable(lookup(doc, name))
+
+
 def run(query: Query, docs: Iterable[dict[str, Any]], *, active_only: bool) -> list[dict[str, Any]]:
     """Filter and sort. Name lists hide inactive records unless the query asks about Active."""
     conds = query.where
@@ -284,6 +288,6 @@ def run(query: Query, docs: Iterable[dict[str, Any]], *, active_only: bool) -> l
     for name, desc in reversed(query.order):
         present = [d for d in selected if lookup(d, name) is not None]
         missing = [d for d in selected if lookup(d, name) is None]
-        present.sort(key=lambda d, n=name: _comparable(lookup(d, n)), reverse=desc)
+        present.sort(key=_sort_key(name), reverse=desc)
         selected = present + missing
     return selected

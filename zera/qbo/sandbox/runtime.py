@@ -13,7 +13,7 @@ from zera.qbo.sandbox.limits import Limiter
 from zera.qbo.sandbox.oauth import DevApp, OAuthServer, load_dev_app
 from zera.qbo.sandbox.service import Accounting
 from zera.qbo.sandbox.store import SandboxStore
-from zera.qbo.sandbox.webhooks import WebhookDispatcher, WebhookSettings
+from zera.qbo.sandbox.webhooks import PayloadFormat, WebhookDispatcher, WebhookSettings
 
 log = logging.getLogger("zera.qbo.sandbox")
 
@@ -45,7 +45,7 @@ class SandboxRuntime:
                 WebhookSettings(
                     endpoint_url=config.webhook_url or None,
                     verifier_token=dev_app.verifier_token,
-                    format=config.webhook_format,
+                    format=PayloadFormat(config.webhook_format),
                     time_scale=config.webhook_time_scale,
                 ),
                 clock=lambda: clock.now().timestamp(),

@@ -35,7 +35,7 @@ class ChangeListener(Protocol):
 
     def record_change(
         self, realm_id: str, entity: str, entity_id: str, operation: str, last_updated: datetime
-    ) -> None: ...
+    ) -> object: ...
 
 
 @dataclass(frozen=True)

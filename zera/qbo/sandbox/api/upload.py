@@ -55,8 +55,8 @@ def parse_upload(runtime: SandboxRuntime, realm: str, content_type: str,
                     content = base64.b64decode(b"".join(content.split()), validate=True)
                 except binascii.Error:
                     raise faults.business("The file content is not valid base64.") from None
-            filename = re.search(r'filename="([^"]*)"', disposition)
-            files[suffix] = (filename.group(1) if filename else "",
+            named = re.search(r'filename="([^"]*)"', disposition)
+            files[suffix] = (named.group(1) if named else "",
                              content, headers.get("content-type", "application/octet-stream"))
     if not files:
         raise faults.required_param("file_content_01")
