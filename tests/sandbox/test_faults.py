@@ -243,3 +243,12 @@ def test_fault_is_xml_when_only_xml_is_accepted(api: Api) -> None:
 
 def test_read_of_a_missing_record_is_610(api: Api) -> None:
     assert _fault(api.get("/customer/987654"))["code"] == "610"
+
+
+def test_references_come_back_named_and_invoices_numbered_on(api: Api) -> None:
+    customer, item = _customer(api, "Named Ref"), _item(api)
+    api.post("/invoice", _invoice_body(customer, item, DocNumber="1041"))
+    numbered = api.post("/invoice", _invoice_body(customer, item)).json()["Invoice"]
+    assert numbered["CustomerRef"] == {"value": customer["Id"], "name": "Named Ref"}
+    assert numbered["Line"][0]["SalesItemLineDetail"]["ItemRef"]["name"] == "Design"
+    assert numbered["DocNumber"] == "1042"

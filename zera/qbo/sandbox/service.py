@@ -228,7 +228,7 @@ class Accounting:
             doc.setdefault("TxnDate", (old or {}).get("TxnDate", today))
             doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
             if spec.name in AUTO_NUMBERED and not doc.get("DocNumber") and old is None:
-                doc["DocNumber"] = self.store.next_id(realm, f"DocNumber:{spec.name}")
+                doc["DocNumber"] = self.store.next_doc_number(realm, spec.name)
             if spec.name in {"Invoice", "Bill"}:
                 doc.setdefault("DueDate", doc["TxnDate"])
         elif spec.kind == NAME:

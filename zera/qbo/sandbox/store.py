@@ -189,6 +189,25 @@ class SandboxStore:
                 )
             return str(value)
 
+    def next_doc_number(self, realm: str, entity: str) -> str:
+        """QuickBooks numbers sales forms on from the highest numeric DocNumber in use."""
+        key = f"DocNumber:{entity}"
+        with self.write() as conn:
+            row = conn.execute("SELECT next_id FROM sequences WHERE realm = ? AND entity = ?",
+                               (realm, key)).fetchone()
+            if row is None:
+                numbers = conn.execute(
+                    "SELECT doc_number FROM documents WHERE realm = ? AND entity = ? "
+                    "AND doc_number IS NOT NULL", (realm, entity)).fetchall()
+                value = max((int(r[0]) for r in numbers if str(r[0]).isdigit()), default=1000) + 1
+                conn.execute("INSERT INTO sequences (realm, entity, next_id) VALUES (?, ?, ?)",
+                             (realm, key, value + 1))
+            else:
+                value = int(row["next_id"])
+                conn.execute("UPDATE sequences SET next_id = ? WHERE realm = ? AND entity = ?",
+                             (value + 1, realm, key))
+            return str(value)
+
     def get(self, realm: str, entity: str, entity_id: str) -> StoredDoc | None:
         try:
             key = int(entity_id)

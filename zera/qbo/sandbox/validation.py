@@ -134,13 +134,19 @@ class Validator:
                 raise faults.required_param(path)
             if key.endswith("TaxCodeRef") and value in PSEUDO_TAX_CODES:
                 continue
-            self.target(REF_TARGETS[key], value, path)
+            target = self.target(REF_TARGETS[key], value, path)
+            # Intuit answers with each reference's display name filled in.
+            name = (target.get("FullyQualifiedName") or target.get("DisplayName")
+                    or target.get("Name"))
+            if name:
+                ref["name"] = name
         entity_ref = doc.get("EntityRef")
         if isinstance(entity_ref, dict) and entity_ref.get("value"):
             kind = entity_ref.get("type") or "Vendor"
             if kind not in PEOPLE:
                 raise faults.invalid_enum(str(kind), "EntityRef.type")
-            self.target(kind, str(entity_ref["value"]), "EntityRef")
+            target = self.target(kind, str(entity_ref["value"]), "EntityRef")
+            entity_ref["name"] = target.get("DisplayName", entity_ref.get("name", ""))
 
     def _account(self, ref: dict[str, Any] | None, path: str) -> dict[str, Any]:
         if _blank(ref):
