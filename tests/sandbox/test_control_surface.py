@@ -149,3 +149,12 @@ def test_html_views_list_records_and_edit_one_without_javascript(sandbox: Sandbo
     assert answer.status_code == 303 and "message=" in answer.headers["location"]
     fetched = api.get(f"/customer/{customer['Id']}").json()["Customer"]
     assert fetched["CompanyName"] == "Edited in the browser" and fetched["SyncToken"] == "1"
+
+
+def test_cross_site_posts_to_the_control_surface_are_refused(sandbox: Sandbox) -> None:
+    answer = httpx.post(f"{sandbox.base}/_sandbox/api/companies", json={"name": "Evil"},
+                        headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
+    form = httpx.post(f"{sandbox.base}/_sandbox/", data={"name": "Evil"},
+                      headers={"Sec-Fetch-Site": "cross-site"})
+    assert form.status_code == 403

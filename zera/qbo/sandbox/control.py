@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
-from zera.qbo.sandbox.api.common import json_response, runtime_of
+from zera.qbo.sandbox.api.common import check_same_origin, json_response, runtime_of
 from zera.qbo.sandbox.clock import intuit_time
 from zera.qbo.sandbox.entities import BY_NAME
 
@@ -57,13 +59,15 @@ async def list_companies(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/companies", status_code=201)
 async def create_company(request: Request[Any, Any, Any]) -> Response[bytes]:
+    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     body = _body(data)
     seed = body.get("seed")
-    realm = companies.create_company(
-        runtime.api, str(body.get("name") or "Sandbox Company"),
-        seed=None if seed is None else int(seed), months=int(body.get("months", 12)))
+    # Seeding a year of history takes seconds: keep it off the event loop.
+    realm = await to_thread.run_sync(partial(
+        companies.create_company, runtime.api, str(body.get("name") or "Sandbox Company"),
+        seed=None if seed is None else int(seed), months=int(body.get("months", 12))))
     return json_response({"realmId": realm}, 201)
 
 
@@ -72,6 +76,7 @@ async def edit_record(request: Request[Any, Any, Any], realm_id: FromPath[str],
                       entity: FromPath[str]) -> Response[bytes]:
     """`{"operation": "create|update|delete|void", "payload": {...}}` as a QuickBooks user.
     An update without SyncToken uses the current one: a person in QuickBooks never sees it."""
+    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     runtime = runtime_of(request)
@@ -94,6 +99,7 @@ async def edit_record(request: Request[Any, Any, Any], realm_id: FromPath[str],
 @post("/companies/{realm_id:str}/merge", status_code=200)
 async def merge_records(request: Request[Any, Any, Any],
                         realm_id: FromPath[str]) -> Response[bytes]:
+    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     body = _body(data)
@@ -106,6 +112,7 @@ async def merge_records(request: Request[Any, Any, Any],
 @post("/companies/{realm_id:str}/throttle", status_code=200)
 async def force_throttle(request: Request[Any, Any, Any],
                          realm_id: FromPath[str]) -> Response[bytes]:
+    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     seconds = float(_body(data).get("seconds", 60))
@@ -116,6 +123,7 @@ async def force_throttle(request: Request[Any, Any, Any],
 @post("/limits", status_code=200)
 async def set_limits(request: Request[Any, Any, Any]) -> Response[bytes]:
     """`{"enabled": false}` lifts Intuit's throttles (benchmarks); true restores them."""
+    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     body = _body(data)
@@ -127,6 +135,7 @@ async def set_limits(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/tokens/expire", status_code=200)
 async def expire_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
+    check_same_origin(request)
     data = await request.body()
     body = _body(data)
     oauth = runtime_of(request).oauth
@@ -138,6 +147,7 @@ async def expire_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/tokens/revoke", status_code=200)
 async def revoke_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
+    check_same_origin(request)
     data = await request.body()
     count = runtime_of(request).oauth.revoke_realm(_body(data).get("realmId"))
     return json_response({"grants": count})
@@ -166,6 +176,7 @@ async def webhook_state(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def configure_webhooks(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Settings (endpoint_url, verifier_token, format, aggregation_window_s, time_scale) and
     fault controls (drop_next, delay_s, duplicate_next) in one body."""
+    check_same_origin(request)
     data = await request.body()
     dispatcher = runtime_of(request).dispatcher
     if dispatcher is None:
@@ -194,6 +205,7 @@ async def read_clock(request: Request[Any, Any, Any]) -> Response[bytes]:
 @post("/clock", status_code=200)
 async def move_clock(request: Request[Any, Any, Any]) -> Response[bytes]:
     """`{"advanceSeconds": 3600}`, `{"set": "2026-01-01T00:00:00Z"}` or `{"reset": true}`."""
+    check_same_origin(request)
     data = await request.body()
     clock = runtime_of(request).clock
     body = _body(data)

@@ -6,15 +6,17 @@ Forms post and redirect (no JavaScript needed). Edits go through the API's own s
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from anyio import to_thread
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
-from zera.qbo.sandbox.api.common import runtime_of
+from zera.qbo.sandbox.api.common import check_same_origin, runtime_of
 from zera.qbo.sandbox.entities import BY_NAME, NAME, SPECS
 
 
@@ -40,11 +42,14 @@ async def index(request: Request[Any, Any, Any]) -> Template:
 
 @post("/", status_code=303)
 async def add_company(request: Request[Any, Any, Any]) -> Redirect:
+    check_same_origin(request)
     data = await request.body()
     form = dict(parse_qsl(data.decode(errors="replace")))
     seed = form.get("seed", "").strip()
-    realm = companies.create_company(runtime_of(request).api, form.get("name") or "New Company",
-                                     seed=int(seed) if seed.isdigit() else None)
+    # Seeding a year of history takes seconds: keep it off the event loop.
+    realm = await to_thread.run_sync(partial(
+        companies.create_company, runtime_of(request).api, form.get("name") or "New Company",
+        seed=int(seed) if seed.isdigit() else None))
     return Redirect(f"{_base(request)}/_sandbox/companies/{realm}", status_code=303)
 
 
@@ -91,6 +96,7 @@ async def record(request: Request[Any, Any, Any], realm_id: FromPath[str], entit
 async def act(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: FromPath[str],
               entity_id: FromPath[str]) -> Response[Any]:
     """Save the edited JSON, delete, void or deactivate: as a QuickBooks user would."""
+    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     form = dict(parse_qsl(data.decode(errors="replace"), keep_blank_values=True))
