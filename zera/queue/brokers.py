@@ -60,9 +60,9 @@ def build_broker(url: str) -> Broker:
             Path(clean.removeprefix("sqlite:///").removeprefix("sqlite://")), lease_seconds=lease
         )
     if scheme in {"postgres", "postgresql"}:
-        from dramatiq_postgres import PostgresBroker
+        from zera.queue.handback import HandbackPostgresBroker
 
-        broker: Broker = PostgresBroker(
+        broker: Broker = HandbackPostgresBroker(
             url=clean.replace("postgres://", "postgresql://", 1),
             results=False,
             heartbeat_interval=max(lease / 4, 0.5),
@@ -71,11 +71,11 @@ def build_broker(url: str) -> Broker:
         )
         return broker
     if scheme in {"redis", "rediss"}:
-        from dramatiq.brokers.redis import RedisBroker
+        from zera.queue.handback import HandbackRedisBroker
 
         # maintenance_chance is out of a million commands; at 1 in 10 a dead worker's messages
         # are requeued within seconds of idle polling instead of minutes.
-        return RedisBroker(  # type: ignore[no-untyped-call]
+        return HandbackRedisBroker(  # type: ignore[no-untyped-call]
             url=clean, heartbeat_timeout=int(lease * 1000), maintenance_chance=100_000
         )
     raise ValueError(
@@ -85,7 +85,7 @@ def build_broker(url: str) -> Broker:
 
 def init_broker_storage(broker: Broker) -> None:
     """Create the broker's tables where it needs them (dramatiq-postgres's `init` step)."""
-    if type(broker).__name__ == "PostgresBroker":
+    if _is_postgres(broker):
         from dramatiq_postgres import init
         from dramatiq_postgres.utils import transaction
 
@@ -97,8 +97,19 @@ def ping_broker(broker: Broker) -> None:
     """Raise if the broker's store cannot be reached."""
     if isinstance(broker, SQLiteBroker):
         broker.ping()
-    elif type(broker).__name__ == "PostgresBroker":
+    elif _is_postgres(broker):
         with broker.pool.connection(timeout=3) as conn:  # type: ignore[attr-defined]
             conn.execute("SELECT 1")
-    elif type(broker).__name__ == "RedisBroker":
-        broker.client.ping()  # type: ignore[attr-defined]
+    else:
+        from dramatiq.brokers.redis import RedisBroker
+
+        if isinstance(broker, RedisBroker):
+            broker.client.ping()
+
+
+def _is_postgres(broker: Broker) -> bool:
+    if isinstance(broker, SQLiteBroker):
+        return False  # without importing psycopg in the embedded mode
+    from dramatiq_postgres import PostgresBroker
+
+    return isinstance(broker, PostgresBroker)
