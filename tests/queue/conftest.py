@@ -16,15 +16,24 @@ from zera.db import bind_tables, engine_for
 from zera.queue import JobQueue
 from zera.settings import Settings
 
-# Short enough that a killed worker's jobs come back within seconds, long enough that a busy
-# machine keeps renewing the leases of live workers.
-TEST_QUEUE_OPTIONS = {"lease_seconds": "2", "retry_min_ms": "200", "retry_max_ms": "2000"}
+TEST_QUEUE_OPTIONS = {"retry_min_ms": "200", "retry_max_ms": "2000"}
 
 
 @pytest.fixture
-def queue_url(settings: Settings) -> str:
+def lease_seconds() -> str:
+    """Short enough that a killed worker's jobs come back within seconds, long enough that a
+    busy machine keeps renewing the leases of live workers. Tests may parametrize it."""
+    return "2"
+
+
+@pytest.fixture
+def queue_url(settings: Settings, lease_seconds: str) -> str:
     parts = urlsplit(settings.queue_url)
-    query = {**dict(parse_qsl(parts.query)), **TEST_QUEUE_OPTIONS}
+    query = {
+        **dict(parse_qsl(parts.query)),
+        **TEST_QUEUE_OPTIONS,
+        "lease_seconds": lease_seconds,
+    }
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
