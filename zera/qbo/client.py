@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
@@ -40,19 +41,36 @@ def request_id(operation: str) -> str:
 
 
 class VaultAuth(httpx.Auth):
-    """Bearer auth from a token source; on 401, refresh once and retry once."""
+    """Bearer auth from a token source; on 401, refresh once and retry once.
 
-    def __init__(self, token: Callable[[str | None], Awaitable[str]]) -> None:
+    The token is reused for up to `reuse_seconds` without asking the source again: a token
+    another process has since replaced still works until it expires, and if Intuit refuses it
+    the 401 path asks the source, which hands out the current one.
+    """
+
+    def __init__(
+        self, token: Callable[[str | None], Awaitable[str]], *, reuse_seconds: float = 60.0
+    ) -> None:
         self._token = token
+        self._reuse_seconds = reuse_seconds
+        self._cached: tuple[str, float] | None = None
+
+    async def _current(self, stale: str | None) -> str:
+        now = time.monotonic()
+        if stale is None and self._cached and self._cached[1] > now:
+            return self._cached[0]
+        token = await self._token(stale)
+        self._cached = (token, now + self._reuse_seconds)
+        return token
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        token = await self._token(None)
+        token = await self._current(None)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
-            token = await self._token(token)
+            token = await self._current(token)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
 

@@ -101,7 +101,7 @@ async def complete_connect(
     async def token(stale: str | None) -> str:
         return tokens.access_token
 
-    async with httpx.AsyncClient(timeout=TIMEOUT, transport=qbo._transport) as http:
+    async with httpx.AsyncClient(timeout=TIMEOUT, transport=qbo._transport, verify=qbo.tls) as http:
         client = QBOClient(
             http,
             api_base=qbo.app.api_base,

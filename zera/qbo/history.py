@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from zera.db.bulk import upsert
 from zera.db.tables import QBOSyncState, QBOTransaction
 from zera.jsonmoney import dumps
 from zera.qbo.client import PAGE_SIZE, QBOClient
@@ -50,59 +51,39 @@ async def _cursor(client_id: int, entity: str) -> str:
 
 
 async def _save_cursor(client_id: int, entity: str, cursor: str) -> None:
-    await (
-        QBOSyncState.insert(
-            QBOSyncState(
-                client_id=client_id,
-                kind=_kind(entity),
-                cursor=cursor,
-                synced_at=datetime.now(UTC),
-            )
-        )
-        .on_conflict(
-            target=(QBOSyncState.client_id, QBOSyncState.kind),
-            action="DO UPDATE",
-            values=[QBOSyncState.cursor, QBOSyncState.synced_at],
-        )
-        .run()
-    )
+    row = {
+        "client_id": client_id,
+        "kind": _kind(entity),
+        "cursor": cursor,
+        "synced_at": datetime.now(UTC),
+    }
+    await upsert(QBOSyncState, [row], key=("client_id", "kind"), update=("cursor", "synced_at"))
 
 
 async def store_transactions(client_id: int, entity: str, records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
+    now = datetime.now(UTC)
     rows = []
     for record in records:
         total = record.get("TotalAmt")
         txn_date = record.get("TxnDate")
         rows.append(
-            QBOTransaction(
-                client_id=client_id,
-                entity=entity,
-                qbo_id=str(record["Id"]),
-                sync_token=str(record.get("SyncToken", "0")),
-                txn_date=date.fromisoformat(str(txn_date)[:10]) if txn_date else None,
-                total=Decimal(str(total)) if total is not None else None,
-                deleted=record.get("status") == "Deleted",
-                payload=dumps(record),
-                updated_at=datetime.now(UTC),
-            )
+            {
+                "client_id": client_id,
+                "entity": entity,
+                "qbo_id": str(record["Id"]),
+                "sync_token": str(record.get("SyncToken", "0")),
+                "txn_date": date.fromisoformat(str(txn_date)[:10]) if txn_date else None,
+                "total": Decimal(str(total)) if total is not None else None,
+                "deleted": record.get("status") == "Deleted",
+                "payload": dumps(record),
+                "updated_at": now,
+            }
         )
-    await (
-        QBOTransaction.insert(*rows)
-        .on_conflict(
-            target=(QBOTransaction.client_id, QBOTransaction.entity, QBOTransaction.qbo_id),
-            action="DO UPDATE",
-            values=[
-                QBOTransaction.sync_token,
-                QBOTransaction.txn_date,
-                QBOTransaction.total,
-                QBOTransaction.deleted,
-                QBOTransaction.payload,
-                QBOTransaction.updated_at,
-            ],
-        )
-        .run()
+    await upsert(
+        QBOTransaction,
+        rows,
+        key=("client_id", "entity", "qbo_id"),
+        update=("sync_token", "txn_date", "total", "deleted", "payload", "updated_at"),
     )
 
 

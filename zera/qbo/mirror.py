@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from zera.db.bulk import upsert
 from zera.db.tables import QBOReference, QBOSyncState
 from zera.jsonmoney import dumps, loads
 from zera.qbo.client import QBOClient
@@ -45,35 +46,25 @@ def display_name(entity: str, record: dict[str, Any]) -> str:
 
 
 async def _upsert(client_id: int, entity: str, records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
+    now = datetime.now(UTC)
     rows = [
-        QBOReference(
-            client_id=client_id,
-            entity=entity,
-            qbo_id=str(record.get("Id", entity)),
-            sync_token=str(record.get("SyncToken", "0")),
-            name=display_name(entity, record),
-            active=record.get("Active", True) is not False and record.get("status") != "Deleted",
-            payload=dumps(record),
-            updated_at=datetime.now(UTC),
-        )
+        {
+            "client_id": client_id,
+            "entity": entity,
+            "qbo_id": str(record.get("Id", entity)),
+            "sync_token": str(record.get("SyncToken", "0")),
+            "name": display_name(entity, record),
+            "active": record.get("Active", True) is not False and record.get("status") != "Deleted",
+            "payload": dumps(record),
+            "updated_at": now,
+        }
         for record in records
     ]
-    await (
-        QBOReference.insert(*rows)
-        .on_conflict(
-            target=(QBOReference.client_id, QBOReference.entity, QBOReference.qbo_id),
-            action="DO UPDATE",
-            values=[
-                QBOReference.sync_token,
-                QBOReference.name,
-                QBOReference.active,
-                QBOReference.payload,
-                QBOReference.updated_at,
-            ],
-        )
-        .run()
+    await upsert(
+        QBOReference,
+        rows,
+        key=("client_id", "entity", "qbo_id"),
+        update=("sync_token", "name", "active", "payload", "updated_at"),
     )
 
 

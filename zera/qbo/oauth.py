@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,9 +39,16 @@ class TokenSet:
 class IntuitOAuth:
     """Authorization URL, code exchange, refresh and revocation for one Intuit app."""
 
-    def __init__(self, app: IntuitApp, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        app: IntuitApp,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
         self.app = app
         self._transport = transport
+        self._verify = verify
 
     def _client(self) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(
@@ -51,6 +59,7 @@ class IntuitOAuth:
             scope=SCOPE,
             timeout=TIMEOUT,
             transport=self._transport,
+            verify=self._verify,
         )
 
     def authorization_url(self, state: str) -> str:

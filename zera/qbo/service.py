@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from zera.qbo.client import TIMEOUT, QBOClient, VaultAuth
 from zera.qbo.endpoints import IntuitApp
 from zera.qbo.errors import NeedsReconnect
 from zera.qbo.oauth import IntuitOAuth
-from zera.qbo.ratelimit import RateLimiter, RateLimits
+from zera.qbo.ratelimit import RateLimiter, RateLimits, ledger_for
 from zera.qbo.vault import TokenCipher, TokenVault
 from zera.settings import Settings
 
@@ -28,9 +29,12 @@ class QuickBooks:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.app = IntuitApp.from_settings(settings)
-        self.oauth = IntuitOAuth(self.app, transport=transport)
+        # One TLS context for every client this process makes: loading the CA bundle costs
+        # ~50 ms, too much to pay per connection.
+        self.tls = ssl.create_default_context()
+        self.oauth = IntuitOAuth(self.app, transport=transport, verify=self.tls)
         self.vault = TokenVault(TokenCipher(settings.token_keys), self.oauth)
-        self.limiter = RateLimiter(limits)
+        self.limiter = RateLimiter(ledger_for(settings.database_url), limits)
         self._transport = transport
 
     @asynccontextmanager
@@ -50,7 +54,9 @@ class QuickBooks:
         async def token(stale: str | None) -> str:
             return await self.vault.access_token(client_id, stale=stale)
 
-        async with httpx.AsyncClient(timeout=TIMEOUT, transport=self._transport) as http:
+        async with httpx.AsyncClient(
+            timeout=TIMEOUT, transport=self._transport, verify=self.tls
+        ) as http:
             yield QBOClient(
                 http,
                 api_base=self.app.api_base,
