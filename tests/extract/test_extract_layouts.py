@@ -90,3 +90,27 @@ def test_amounts_are_decimals_with_cents(corpus: dict[str, Sample]) -> None:
 
     amounts = [t.amount for t in result.statements[0].transactions]
     assert all(isinstance(a, Decimal) and a.as_tuple().exponent == -2 for a in amounts)
+
+
+def test_a_table_whose_header_is_not_recognised_is_read_by_row_pattern() -> None:
+    """Given a statement whose column titles are in a language the reader does not know,
+    then its rows (date first, amount and balance after) are still read exactly, the balance
+    column proves them, and the warnings say the opening and closing were inferred."""
+    from dataclasses import replace
+
+    from tests.extract.corpus import EN, LAYOUTS_BY_NAME, build
+
+    italian = {**EN, "date": "Giorno", "desc": "Descrizione", "amount": "Importo",
+               "balance": "Residuo", "opening": "Iniziale", "closing": "Finale"}  # fmt: skip
+    layout = replace(LAYOUTS_BY_NAME["us_signed"], name="it", labels=italian, opening_row=None,
+                     closing_row=None, date_fmt="%d/%m/%Y")  # fmt: skip
+    pdf, truth = build(layout)
+
+    result = extract_document(pdf, "it.pdf")
+
+    statement = result.statements[0]
+    got = [(t.date, t.description, t.amount) for t in statement.transactions]
+    assert got == [(t.date, t.description, t.amount) for t in truth[0].transactions]
+    assert statement.reconciled and statement.balance_breaks == 0
+    assert any("taken from the first running balance" in w for w in result.warnings)
+

@@ -38,9 +38,17 @@ class Money:
         return abs(self.value)
 
 
-def parse_money(text: str) -> Money | None:
-    """The amount `text` prints, or None when it is not money with two decimals."""
+_WHOLE = re.compile(
+    rf"^[-+(]?\s*(?:{_CUR})?\s*[-+(]?\s*(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,7}})\s*[-)]?$"
+)
+
+
+def parse_money(text: str, *, whole: bool = False) -> Money | None:
+    """The amount `text` prints, or None when it is not money with two decimals. With
+    `whole`, amounts without cents ("$5", "-3") count too: some text exports drop them."""
     text = text.strip()
+    if whole and _WHOLE.match(text):
+        text = re.sub(r"(\d)(?!.*\d)", r"\1.00", text)
     if not text or len(text) > 32:
         return None
     m = _MONEY.match(text)

@@ -93,9 +93,9 @@ def _ocr_money(text: str) -> Money | None:
     return parse_money(f"{m['lead']}{m['cur']}{digits}.{m['cents']}{m['trail'] or ''}")
 
 
-def _money_in(cell: Cell) -> tuple[Money | None, Cell | None]:
+def _money_in(cell: Cell, whole: bool = False) -> tuple[Money | None, Cell | None]:
     """The amount a cell ends with, and what text precedes it in the same cell."""
-    money = parse_money(cell.text)
+    money = parse_money(cell.text, whole=whole)
     if money is not None:
         return money, None
     if cell.conf < 1.0 and len(cell.words) == 1:
@@ -105,14 +105,16 @@ def _money_in(cell: Cell) -> tuple[Money | None, Cell | None]:
     for n in (2, 1):
         if len(cell.words) > n:
             head, tail = cell.split(len(cell.words) - n)
-            money = parse_money(tail.text)
+            money = parse_money(tail.text, whole=whole)
             if money is not None:
                 return money, head
     return None, None
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, *, headerless: bool = False, whole_amounts: bool = False) -> None:
+        self.headerless = headerless
+        self.whole = whole_amounts
         self.accounts: dict[str | None, AccountDraft] = {None: AccountDraft()}
         self.current = self.accounts[None]
         self.table: Table | None = None
@@ -147,6 +149,11 @@ class _Reader:
         if is_other_table_header(line):
             self.table = None
             return
+        if self.table is None and self.headerless:
+            if self._pattern_row(line):
+                self.last_line = line
+                return
+            self.last_row = None  # only a line right below a row can continue it
         if self.table is None or not self._table_row(line, self.table):
             # Only outside table rows: descriptions such as "TRANSFER TO ACCOUNT ENDING 9911"
             # must not open a new account.
@@ -186,7 +193,9 @@ class _Reader:
         check: str | None = None
         check_col = table.first("check")
         for cell in cells:
-            value, head = _money_in(cell) if cell.x1 > table.money_left else (None, None)
+            value, head = (
+                _money_in(cell, self.whole) if cell.x1 > table.money_left else (None, None)
+            )
             if value is not None:
                 if head is not None:
                     text.append(head.text)
@@ -211,28 +220,7 @@ class _Reader:
             self.last_row = None
             return True
         if amounts:
-            if dates:
-                self.last_date = dates[0]
-                self.tokens.extend(dates)
-            if self.last_date is None:
-                return False
-            row = RawRow(
-                date=self.last_date,
-                post_date=dates[1] if len(dates) > 1 else None,
-                description=[description] if description else [],
-                money=amounts,
-                balance=balance,
-                check_number=check,
-                box=line.box,
-                conf=min(c.conf for c in line.cells),
-                explicit_date=bool(dates),
-            )
-            self.current.rows.append(row)
-            self.current.amount_column_signed |= any(
-                m.explicit_sign for r, m in amounts.items() if r == "amount"
-            )
-            self.last_row = row
-            return True
+            return self._add_row(line, dates, description, amounts, balance, check)
         if self._continues(line, table, description, dates, money):
             assert self.last_row is not None
             self.last_row.description.append(description)
@@ -240,6 +228,90 @@ class _Reader:
             return True
         self.last_row = None
         return False
+
+    def _add_row(
+        self,
+        line: Line,
+        dates: list[DateToken],
+        description: str,
+        amounts: dict[str, Money],
+        balance: Money | None,
+        check: str | None,
+    ) -> bool:
+        if dates:
+            self.last_date = dates[0]
+            self.tokens.extend(dates)
+        if self.last_date is None:
+            return False
+        row = RawRow(
+            date=self.last_date,
+            post_date=dates[1] if len(dates) > 1 else None,
+            description=[description] if description else [],
+            money=amounts,
+            balance=balance,
+            check_number=check,
+            box=line.box,
+            conf=min(c.conf for c in line.cells),
+            explicit_date=bool(dates),
+        )
+        self.current.rows.append(row)
+        self.current.amount_column_signed |= any(
+            m.explicit_sign for r, m in amounts.items() if r == "amount"
+        )
+        self.last_row = row
+        return True
+
+    def _pattern_row(self, line: Line) -> bool:
+        """A row of a table whose header was not recognised: a date first, amounts after it.
+        One amount is the transaction; two are amount and balance; more (gross, fee, net)
+        end with the net amount."""
+        cells = list(line.cells)
+        dates: list[DateToken] = []
+        while cells and len(dates) < 2:
+            token, n = _date_prefix(cells[0].words)
+            if token is None:
+                break
+            dates.append(token)
+            rest = cells[0].words[n:]
+            cells = ([Cell(rest)] if rest else []) + cells[1:]
+        values: list[Money] = []
+        text: list[str] = []
+        for cell in cells:
+            money = parse_money(cell.text, whole=self.whole)
+            if money is None:
+                text.append(cell.text)
+            else:
+                values.append(money)
+        if self.whole and dates and not values and cells and len(cells[0].words) > 1:
+            # "9/1  2 DEPOSIT": the amount leads the description's cell.
+            lead = parse_money(cells[0].words[0].text, whole=True)
+            if lead is not None:
+                values = [lead]
+                text[0] = " ".join(w.text for w in cells[0].words[1:])
+        description = " ".join(text).strip()
+        kind = keyword_kind(description) if len(description) <= 48 else None
+        if kind is not None and values and (kind != "total" or not dates):
+            self._balance_row(kind, values[-1])
+            self.last_row = None
+            return True
+        if not dates:
+            return self._pattern_continuation(line, description, values)
+        if not values:
+            return False
+        balance = values[1] if len(values) == 2 else None
+        amount = values[-1] if len(values) > 2 else values[0]
+        self.current.has_amount_column = True
+        self.current.has_balance_column |= balance is not None
+        return self._add_row(line, dates, description, {"amount": amount}, balance, None)
+
+    def _pattern_continuation(self, line: Line, description: str, values: list[Money]) -> bool:
+        if self.last_row is None or self.last_line is None or not description:
+            return False
+        if line.page != self.last_line.page or line.top - self.last_line.bottom > line.height:
+            return False
+        self.last_row.description.append(" ".join([description, *(f"{v.value}" for v in values)]))
+        self.last_row.box = self.last_row.box.union(line.box)
+        return True
 
     def _continues(
         self,
@@ -269,11 +341,19 @@ class _Reader:
             account.closing = value
 
 
-def read_lines(lines: list[Line]) -> ReadDocument:
-    """Every account's rows, balances and period as printed (nothing resolved yet)."""
-    reader = _Reader()
+def read_lines(lines: list[Line], *, whole_amounts: bool = False) -> ReadDocument:
+    """Every account's rows, balances and period as printed (nothing resolved yet).
+
+    Tables are found by their header first; only a document where no header gave a single
+    row is read again by row pattern (date first, amounts after), so a recognised table is
+    never mixed with look-alike lines such as daily-balance listings."""
+    reader = _Reader(whole_amounts=whole_amounts)
     for line in lines:
         reader.feed(line)
+    if not any(a.rows for a in reader.accounts.values()):
+        reader = _Reader(headerless=True, whole_amounts=whole_amounts)
+        for line in lines:
+            reader.feed(line)
     accounts = [a for a in reader.accounts.values() if a.rows]
     if not accounts:
         accounts = [a for a in reader.accounts.values() if a.opening or a.period]
