@@ -15,10 +15,19 @@ from quickbooks.batch import batch_create, batch_delete
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import ObjectNotFoundException, QuickbooksException
 from quickbooks.objects.account import Account
+from quickbooks.objects.attachable import Attachable, AttachableRef
+from quickbooks.objects.bill import Bill
+from quickbooks.objects.billpayment import BillPayment, BillPaymentLine, CheckPayment
 from quickbooks.objects.customer import Customer
-from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
+from quickbooks.objects.detailline import (
+    AccountBasedExpenseLine,
+    AccountBasedExpenseLineDetail,
+    SalesItemLine,
+    SalesItemLineDetail,
+)
 from quickbooks.objects.invoice import Invoice
 from quickbooks.objects.item import Item
+from quickbooks.objects.journalentry import JournalEntry, JournalEntryLine, JournalEntryLineDetail
 from quickbooks.objects.payment import Payment, PaymentLine
 from quickbooks.objects.vendor import Vendor
 from sandbox_harness import Sandbox, auth_client, consent
@@ -198,3 +207,64 @@ def test_vendor_name_is_unique_across_customers(qb: Any) -> None:
     with pytest.raises(Exception) as caught:
         vendor.save(qb=qb)
     assert getattr(caught.value, "error_code", None) == 6240
+
+
+def _expense_account(qb: Any) -> Account:
+    return Account.where("AccountType = 'Expense'", qb=qb)[0]
+
+
+def test_bill_payment_settles_the_bill_and_its_void_reopens_it(qb: Any) -> None:
+    bank = Account.where("AccountType = 'Bank'", qb=qb)[0]
+    vendor = Vendor()
+    vendor.DisplayName = _unique("Vendor")
+    vendor = vendor.save(qb=qb)
+    line = AccountBasedExpenseLine()
+    line.Amount = Decimal("40.00")
+    line.AccountBasedExpenseLineDetail = AccountBasedExpenseLineDetail()
+    line.AccountBasedExpenseLineDetail.AccountRef = _expense_account(qb).to_ref()
+    bill = Bill()
+    bill.VendorRef, bill.Line = vendor.to_ref(), [line]
+    bill = bill.save(qb=qb)
+
+    payment = BillPayment()
+    payment.VendorRef, payment.PayType, payment.TotalAmt = vendor.to_ref(), "Check", Decimal("40")
+    payment.CheckPayment = CheckPayment()
+    payment.CheckPayment.BankAccountRef = bank.to_ref()
+    paying = BillPaymentLine()
+    paying.Amount, paying.LinkedTxn = Decimal("40"), [bill.to_linked_txn()]
+    payment.Line = [paying]
+    payment = payment.save(qb=qb)
+    assert Bill.get(bill.Id, qb=qb).Balance == 0
+
+    payment.void(qb=qb)  # operation=update&include=void with a sparse body
+    assert Bill.get(bill.Id, qb=qb).Balance == 40
+
+
+def test_attachable_upload_through_the_multipart_endpoint(qb: Any) -> None:
+    customer = _customer(qb)
+    attachable = Attachable()
+    reference = AttachableRef()
+    reference.EntityRef = customer.to_ref()
+    attachable.AttachableRef.append(reference)
+    attachable.FileName, attachable.ContentType = "note.txt", "text/plain"
+    attachable._FileBytes = b"hello from the sandbox test"
+
+    saved = attachable.save(qb=qb)
+
+    fetched = Attachable.get(saved.Id, qb=qb)
+    assert fetched.FileName == "note.txt" and fetched.Size == len(b"hello from the sandbox test")
+    assert fetched.AttachableRef[0].EntityRef.value == customer.Id
+
+
+def test_balanced_journal_entry_through_the_library(qb: Any) -> None:
+    bank = Account.where("AccountType = 'Bank'", qb=qb)[0]
+    entry = JournalEntry()
+    for posting, account in (("Debit", _expense_account(qb)), ("Credit", bank)):
+        line = JournalEntryLine()
+        line.Amount = Decimal("25.00")
+        line.JournalEntryLineDetail = JournalEntryLineDetail()
+        line.JournalEntryLineDetail.PostingType = posting
+        line.JournalEntryLineDetail.AccountRef = account.to_ref()
+        entry.Line.append(line)
+    saved = entry.save(qb=qb)
+    assert Decimal(str(saved.TotalAmt)) == Decimal("25")
