@@ -252,3 +252,12 @@ def test_references_come_back_named_and_invoices_numbered_on(api: Api) -> None:
     assert numbered["CustomerRef"] == {"value": customer["Id"], "name": "Named Ref"}
     assert numbered["Line"][0]["SalesItemLineDetail"]["ItemRef"]["name"] == "Design"
     assert numbered["DocNumber"] == "1042"
+
+
+def test_batch_requestid_is_capped_at_36_and_its_bids_at_10(api: Api) -> None:
+    batch = {"BatchItemRequest": [{"bId": "b1", "Query": "SELECT * FROM Term"}]}
+    assert api.post("/batch", batch, requestid="r" * 36).status_code == 200
+    assert _fault(api.post("/batch", batch, requestid="r" * 37))["code"] == "2000"
+    long_bid = {"BatchItemRequest": [{"bId": "b" * 11, "Query": "SELECT * FROM Term"}]}
+    assert _fault(api.post("/batch", long_bid, requestid="batch-2"))["code"] == "6000"
+    assert api.post("/batch", long_bid).status_code == 200  # without a requestid, any length

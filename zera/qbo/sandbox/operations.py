@@ -98,8 +98,8 @@ def write(api: Accounting, realm: str, entity: str, operation: str, payload: dic
     raise faults.unsupported_operation(operation)
 
 
-def run_batch(api: Accounting, realm: str, body: dict[str, Any],
-              limits: Limits) -> list[dict[str, Any]]:
+def run_batch(api: Accounting, realm: str, body: dict[str, Any], limits: Limits, *,
+              with_request_id: bool = False) -> list[dict[str, Any]]:
     """BatchItemResponse list: every item runs alone; a failing item carries its own Fault."""
     items = body.get("BatchItemRequest")
     if not isinstance(items, list) or not items:
@@ -112,6 +112,9 @@ def run_batch(api: Accounting, realm: str, body: dict[str, Any],
         bid = str(item.get("bId", "")) if isinstance(item, dict) else ""
         if not bid:
             raise faults.required_param("BatchItemRequest.bId")
+        if with_request_id and len(bid) > 10:
+            # With a requestid, Intuit allows bIds of at most 10 characters (QBO-API.md §2).
+            raise faults.business(f"bId {bid!r} is longer than 10 characters.")
         if bid in seen:
             raise faults.business(f"bId {bid} is used by more than one item.")
         seen.add(bid)

@@ -49,12 +49,15 @@ def _entity_path(entity: str) -> str:
 
 
 def _remembered(runtime: SandboxRuntime, realm: str, request_id: str | None,
-                produce: Callable[[], tuple[int, dict[str, Any]]]) -> Response[bytes]:
-    """A repeated requestid returns the first response without repeating the write."""
+                produce: Callable[[], tuple[int, dict[str, Any]]],
+                max_length: int = 50) -> Response[bytes]:
+    """A repeated requestid returns the first response without repeating the write.
+    Intuit caps requestid at 50 characters, 36 for batch (QBO-API.md §2)."""
     if request_id:
-        if len(request_id) > 50:
+        if len(request_id) > max_length:
             raise faults.QboFault([faults.FaultError(
-                "2000", "Invalid requestid", "requestid may be at most 50 characters")])
+                "2000", "Invalid requestid",
+                f"requestid may be at most {max_length} characters")])
         seen = runtime.store.remembered(realm, request_id)
         if seen is not None:
             return Response(content=seen[1].encode(), status_code=seen[0],
@@ -140,7 +143,8 @@ def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str
         with runtime.limiter.admit(realm_id, calls=calls, batch=True):
             return _remembered(runtime, realm_id, request_id, lambda: (200, with_time(
                 runtime, {"BatchItemResponse": operations.run_batch(
-                    runtime.api, realm_id, body, limits)})))
+                    runtime.api, realm_id, body, limits, with_request_id=bool(request_id))})),
+                max_length=36)
     if entity == "upload":
         with runtime.limiter.admit(realm_id):
             return _remembered(runtime, realm_id, request_id, lambda: (200, with_time(
