@@ -7,6 +7,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -115,3 +119,48 @@ async def sign_in(http: httpx.AsyncClient, email: str, password: str) -> httpx.R
     return await post_form(
         http, "/login", {"email": email, "password": password}, token_page="/login"
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[str]:
+    """Start `zera serve` in an empty folder; yield its base URL once /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "ZERA_BASE_DIR": str(tmp_path), "ZERA_LOG_LEVEL": "WARNING"}
+    for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).parents[2],
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "zera serve did not start:\n" + (tmp_path / "server.log").read_text()
+                )
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

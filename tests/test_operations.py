@@ -14,8 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser.conftest import free_port
-from tests.conftest import OWNER, csrf_token, set_up_firm, sign_in
+from tests.conftest import OWNER, csrf_token, free_port, set_up_firm, sign_in
 from zera.app import create_app
 from zera.settings import Settings
 

@@ -34,6 +34,7 @@ def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
         verifier_token=settings.sandbox_verifier_token,
         redirect_uris=(settings.redirect_uri, *config.redirect_uris),
         public_url=settings.public_url,
+        webhook_url=config.webhook_url or f"{settings.public_url}/qbo/webhooks",
     )
 
 

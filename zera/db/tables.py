@@ -193,6 +193,16 @@ class QBOSyncState(Table, tablename="qbo_sync_state"):
     synced_at = Timestamptz(null=True, default=None)
 
 
+class WebhookInbox(Table, tablename="qbo_webhook_inbox"):
+    """A verified Intuit webhook body, kept as received until its changes are applied."""
+
+    id = Serial(primary_key=True)
+    received_at = Timestamptz(default=TimestamptzNow())
+    realm_id = Varchar(length=32, index=True)
+    body = Text()
+    processed = Boolean(default=False)
+
+
 class PeriodicRun(Table, tablename="periodic_run"):
     """When each periodic job is next due; claimed with a conditional update."""
 
@@ -220,5 +230,6 @@ QBO_TABLES: tuple[type[Table], ...] = (
     QBOTransaction,
     QBOSyncState,
     PeriodicRun,
+    WebhookInbox,
 )
 ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES

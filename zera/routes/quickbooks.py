@@ -12,11 +12,14 @@ from litestar.response import Redirect
 from zera import clients
 from zera.accounts import Actor, CurrentUser
 from zera.accounts.sessions import COOKIE_NAME
+from zera.qbo import inbox
 from zera.qbo.connect import complete_connect, start_connect
 from zera.qbo.errors import QBOError
 from zera.qbo.service import QuickBooks
+from zera.qbo.webhooks import MAX_BODY_BYTES, parse_notices, signature_is_valid
 from zera.queue import JobQueue
 from zera.routes.errors import error_page
+from zera.settings import Settings
 
 
 @post("/clients/{client_id:int}/qbo/connect")
@@ -89,4 +92,22 @@ async def disconnect(
     return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
 
 
-ROUTES = [connect, callback, refresh, disconnect]
+@post("/qbo/webhooks", exclude_from_csrf=True, status_code=200)
+async def webhooks(
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    queue: NamedDependency[JobQueue],
+) -> Response[Any]:
+    """Intuit's webhook endpoint: server-to-server, so no session or CSRF; the signature is
+    the authentication, checked over the raw body before anything else happens."""
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return Response({"error": "body too large"}, status_code=413)
+    token = settings.intuit_verifier_token or settings.sandbox_verifier_token
+    if not signature_is_valid(body, request.headers.get("intuit-signature"), token):
+        return Response({"error": "invalid signature"}, status_code=401)
+    await inbox.receive(body, parse_notices(body), queue)
+    return Response({"status": "received"})
+
+
+ROUTES = [connect, callback, refresh, disconnect, webhooks]

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from zera.db.tables import QBOConnection
-from zera.qbo import history, mirror
+from zera.qbo import history, inbox, mirror
 from zera.qbo.client import QBOClient
 from zera.qbo.errors import NeedsReconnect, ValidationFault
 from zera.queue import PermanentError, report_progress, task
@@ -50,6 +50,24 @@ async def pull_transaction_history(job_id: str, client_id: int) -> None:
 
     async with _client(client_id) as client:
         await history.pull_history(client, client_id, progress=progress)
+
+
+@task(max_retries=8, time_limit_seconds=3600)
+async def apply_quickbooks_changes(job_id: str, client_id: int) -> None:
+    """Bring the mirror and the history up to date after QuickBooks announced changes."""
+    row = (
+        await QBOConnection.select(QBOConnection.realm_id)
+        .where(QBOConnection.client_id == client_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        return  # disconnected since the webhook arrived
+    up_to = await inbox.newest_id(row["realm_id"])
+    async with _client(client_id) as client:
+        await mirror.refresh_reference(client, client_id)
+        await history.pull_history(client, client_id)
+    await inbox.mark_applied(row["realm_id"], up_to)
 
 
 @task(max_retries=3)
