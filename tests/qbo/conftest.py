@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.browser.conftest import free_port
-from tests.conftest import post_form, set_up_firm
+from tests.conftest import free_port, post_form, set_up_firm
 from zera.app import create_app
 from zera.db.tables import Job, QBOConnection
 from zera.settings import Settings
