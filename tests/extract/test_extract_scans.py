@@ -51,3 +51,18 @@ def test_skew_is_measured(scans: dict[str, Sample], angle: float) -> None:
     turned = straight.rotate(-angle, fillcolor=255)
 
     assert abs(estimate_skew(turned) - angle) <= 0.3
+
+
+def test_ocr_that_overruns_its_time_fails_that_document_only(
+    scans: dict[str, Sample], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given OCR slower than its limit, the result is a typed failure naming the page."""
+    from zera.extract import ocr
+
+    monkeypatch.setattr(ocr, "OCR_TIMEOUT_SECONDS", 0.01)
+    sample = scans["card_trans_post"]
+
+    result = extract_document(sample.data, sample.path.name)
+
+    assert result.outcome is Outcome.EXTRACTION_FAILED
+    assert "Page 1 could not be read by OCR" in result.warnings[0]

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytesseract
 
+from zera.extract.errors import ExtractionFailed
 from zera.extract.model import PageText, Word
+
+# A 300 dpi page takes ~3 s on one core; anything near this is a pathological image.
+OCR_TIMEOUT_SECONDS = 90
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -50,10 +54,19 @@ def ocr_image(image: Image, number: int, dpi: float) -> PageText:
         # PGM needs no compression, which makes handing the page to Tesseract nearly free.
         path = Path(tmp) / "page.pgm"
         gray.save(path)
-        data = pytesseract.image_to_data(
-            # One block of text lines: tables keep their rows instead of becoming columns.
-            str(path), config="--psm 6", output_type=pytesseract.Output.DICT
-        )
+        try:
+            data = pytesseract.image_to_data(
+                # One block of text lines: tables keep their rows instead of becoming columns.
+                str(path),
+                config="--psm 6",
+                output_type=pytesseract.Output.DICT,
+                timeout=OCR_TIMEOUT_SECONDS,
+            )
+        except RuntimeError as exc:  # pytesseract's way of saying the timeout struck
+            raise ExtractionFailed(
+                f"Page {number} could not be read by OCR within {OCR_TIMEOUT_SECONDS} s;"
+                " try a cleaner scan at 300 dpi."
+            ) from exc
     k = 72 / dpi
     # Tesseract reads slightly tilted lines well; what the tilt spoils is our grouping of
     # words into rows. Levelling the word boxes (a shear by the measured angle) costs
