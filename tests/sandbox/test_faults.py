@@ -261,3 +261,22 @@ def test_batch_requestid_is_capped_at_36_and_its_bids_at_10(api: Api) -> None:
     long_bid = {"BatchItemRequest": [{"bId": "b" * 11, "Query": "SELECT * FROM Term"}]}
     assert _fault(api.post("/batch", long_bid, requestid="batch-2"))["code"] == "6000"
     assert api.post("/batch", long_bid).status_code == 200  # without a requestid, any length
+
+
+def test_customer_balance_follows_invoices_payments_and_deletes(api: Api) -> None:
+    customer, item = _customer(api, "Balance Watcher"), _item(api)
+
+    def balance() -> Any:
+        return api.get(f"/customer/{customer['Id']}").json()["Customer"]["Balance"]
+
+    invoice = api.post("/invoice", _invoice_body(customer, item, 120)).json()["Invoice"]
+    assert balance() == 120
+    payment = api.post("/payment", {
+        "CustomerRef": {"value": customer["Id"]}, "TotalAmt": 150,
+        "Line": [{"Amount": 100, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+    }).json()["Payment"]
+    assert payment["UnappliedAmt"] == 50
+    assert balance() == -30  # 20 still open on the invoice, 50 unapplied credit
+    api.post("/payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"]},
+             operation="delete")
+    assert balance() == 120

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from zera.qbo.sandbox import faults, ledger
+from zera.qbo.sandbox import balances, faults, ledger
 from zera.qbo.sandbox.clock import INTUIT_ZONE, SandboxClock, intuit_time
 from zera.qbo.sandbox.entities import (
     BY_NAME,
@@ -173,6 +173,7 @@ class Accounting:
             self.store.log_change(realm, spec.name, current.id, "Delete", now)
             changes.append(Change(realm, spec.name, current.id, "Delete", now))
             self._relink(realm, spec, current.id, [], changes)
+            balances.refresh(self.store, realm, balances.parties(spec.name, current.doc))
         self._notify(changes)
         return {"domain": "QBO", "status": "Deleted", "Id": current.id}
 
@@ -316,6 +317,8 @@ class Accounting:
         if relink and spec.name in ledger.PAYABLE:
             targets = [] if voided else ledger.links(spec.name, doc)
             self._relink(realm, spec, doc["Id"], targets, changes)
+        before = old.doc if old is not None else None
+        balances.refresh(self.store, realm, balances.parties(spec.name, before, doc))
         return doc
 
     def _balance(self, realm: str, spec: EntitySpec, doc: dict[str, Any], total: Decimal) -> None:
