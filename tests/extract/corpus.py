@@ -76,6 +76,7 @@ class Layout:
     n_tx: int = 18
     card: bool = False
     card_cr: bool = False
+    tight: bool = False  # amount and balance columns a few points apart
     accounts: int = 1
     period: tuple[date, date] = (date(2026, 1, 1), date(2026, 1, 31))
     labels: dict[str, str] = field(default_factory=dict)
@@ -136,6 +137,8 @@ LAYOUTS: list[Layout] = [
     Layout("written_full_checks", date_fmt="%B %d, %Y", check_column=True,
            date_first_row_only=True, amount_symbol=True, labels=EN),
     Layout("unsigned_with_balance", style="unsigned", date_fmt="%d %b %Y", labels=EN),
+    Layout("tight_columns", tight=True, date_fmt="%m-%d-%Y", labels=EN, n_tx=24,
+           bank="Example Savings & Loan"),
 ]  # fmt: skip
 LAYOUTS_BY_NAME = {lay.name: lay for lay in LAYOUTS}
 
@@ -247,6 +250,8 @@ class _Page:
             self.money = {"amount": 490.0 if lay.balance_column else 570.0}
         if lay.balance_column:
             self.money["balance"] = 570.0
+        if lay.tight:
+            self.money["amount"] = 527.0
 
     def text(self, x: float, text: str, size: float = 9, bold: bool = False) -> None:
         self.c.setFont("Helvetica-Bold" if bold else "Helvetica", size)

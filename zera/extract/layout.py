@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from zera.extract.model import Box, PageText, Word
+from zera.extract.money import is_money
 
 
 @dataclass(slots=True)
@@ -89,8 +90,10 @@ def _line(words: list[Word], page: int, typical: float) -> Line:
     cells: list[Cell] = [Cell([words[0]])]
     for word in words[1:]:
         prev = cells[-1].words[-1]
+        gap = word.x0 - prev.x1
         # A single space is ~0.3 of the font height; columns sit further apart than ~3 spaces.
-        if word.x0 - prev.x1 > 0.85 * typical:
+        # Two amounts side by side are two columns however tight the print ("12.30 1,520.00").
+        if gap > 0.85 * typical or (gap > 0.15 * typical and _both_money(prev, word)):
             cells.append(Cell([word]))
         else:
             cells[-1].words.append(word)
@@ -99,6 +102,15 @@ def _line(words: list[Word], page: int, typical: float) -> Line:
         top=min(w.top for w in words),
         bottom=max(w.bottom for w in words),
         cells=cells,
+    )
+
+
+def _both_money(left: Word, right: Word) -> bool:
+    return (
+        right.text[-1:].isdigit()
+        and left.text[-1:].isdigit()
+        and is_money(right.text)
+        and is_money(left.text)
     )
 
 

@@ -59,12 +59,16 @@ def keyword_kind(text: str) -> str | None:
 
 def period_tokens(text: str) -> tuple[DateToken, DateToken] | None:
     """The two ends of a statement period printed in `text`."""
-    for m in _PERIOD.finditer(text):
+    pos = 0
+    # Not finditer: a false start ("Period 01" read as a written date) must not swallow the
+    # real range that overlaps it, so the search resumes one character later.
+    while (m := _PERIOD.search(text, pos)) is not None:
         a, b = parse_date_token(m["a"]), parse_date_token(m["b"])
         if a and b:
             if a.year is None and b.year is not None:
                 a = DateToken(a.a, a.b, b.year, a.named_month, a.sep)
             return a, b
+        pos = m.start() + 1
     return None
 
 
