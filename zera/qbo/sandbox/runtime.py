@@ -59,6 +59,9 @@ class SandboxRuntime:
         return runtime
 
     def close(self) -> None:
+        """Close the store and the webhook outbox's own connection (both safe to repeat)."""
+        if self.dispatcher is not None:
+            self.dispatcher.outbox.close()
         self.store.close()
 
 
