@@ -280,3 +280,28 @@ def test_customer_balance_follows_invoices_payments_and_deletes(api: Api) -> Non
     api.post("/payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"]},
              operation="delete")
     assert balance() == 120
+
+
+def test_deposit_linking_a_payment_with_a_detail_type_needs_its_account(api: Api) -> None:
+    customer, item = _customer(api, "Depositor"), _item(api)
+    invoice = api.post("/invoice", _invoice_body(customer, item, 30)).json()["Invoice"]
+    payment = api.post("/payment", {
+        "CustomerRef": {"value": customer["Id"]}, "TotalAmt": 30,
+        "Line": [{"Amount": 30, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+    }).json()["Payment"]
+    linked = {"Amount": 30, "LinkedTxn": [{"TxnId": payment["Id"], "TxnType": "Payment",
+                                           "TxnLineId": "0"}]}
+    bank = {"value": _account(api, "Bank")}
+    error = _fault(api.post("/deposit", {"DepositToAccountRef": bank, "Line": [
+        {**linked, "DetailType": "DepositLineDetail", "DepositLineDetail": {}}]}))
+    assert error["code"] == "2020" and "DepositLineDetail.AccountRef" in error["Detail"]
+
+    deposit = api.post("/deposit", {"DepositToAccountRef": bank, "Line": [linked]})
+    assert deposit.status_code == 200 and deposit.json()["Deposit"]["TotalAmt"] == 30
+    # A deposited payment can no longer be changed (6540); depositing it updated it.
+    current = api.get(f"/payment/{payment['Id']}").json()["Payment"]
+    assert current["LinkedTxn"] == [{"TxnId": deposit.json()["Deposit"]["Id"],
+                                     "TxnType": "Deposit"}]
+    changed = api.post("/payment", {"Id": payment["Id"], "SyncToken": current["SyncToken"],
+                                    "sparse": True, "PrivateNote": "late edit"})
+    assert _fault(changed)["code"] == "6540"

@@ -101,9 +101,12 @@ class Validator:
         for i, line in enumerate(lines):
             kind = line.get("DetailType")
             if spec.name in {"Payment", "BillPayment"} or (
-                spec.name == "Deposit" and line.get("LinkedTxn")
+                spec.name == "Deposit" and line.get("LinkedTxn") and not kind
             ):
-                continue  # paying lines carry LinkedTxn, not a detail type
+                # Paying lines carry LinkedTxn, not a detail type; a Deposit line that links a
+                # payment and still says DepositLineDetail needs its AccountRef (2020,
+                # python-quickbooks #329).
+                continue
             if not kind:
                 raise faults.required_param("Line.DetailType")
             if kind not in spec.line_types:
