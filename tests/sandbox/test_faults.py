@@ -305,3 +305,22 @@ def test_deposit_linking_a_payment_with_a_detail_type_needs_its_account(api: Api
     changed = api.post("/payment", {"Id": payment["Id"], "SyncToken": current["SyncToken"],
                                     "sparse": True, "PrivateNote": "late edit"})
     assert _fault(changed)["code"] == "6540"
+
+
+def test_xml_only_clients_get_intuits_xml_entities(api: Api) -> None:
+    import xml.etree.ElementTree as ET
+
+    customer = _customer(api, "Xml & Co")
+    answer = api.http.get(f"/customer/{customer['Id']}", params={"minorversion": 75},
+                          headers={**api._auth(), "Accept": "application/xml"})
+    assert answer.headers["content-type"].startswith("application/xml")
+    ns = {"i": "http://schema.intuit.com/finance/v3"}
+    entity = ET.fromstring(answer.text).find("i:Customer", ns)  # noqa: S314 (our own output)
+    assert entity is not None and entity.get("domain") == "QBO"
+    assert entity.findtext("i:DisplayName", namespaces=ns) == "Xml & Co"
+    assert entity.findtext("i:Id", namespaces=ns) == customer["Id"]
+    listed = api.http.get("/query", params={"query": "SELECT * FROM Term"},
+                          headers={**api._auth(), "Accept": "application/xml"})
+    response = ET.fromstring(listed.text).find("i:QueryResponse", ns)  # noqa: S314
+    assert response is not None and int(response.get("maxResults", "0")) >= 1
+    assert response.findall("i:Term", ns)

@@ -14,7 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from zera.qbo.sandbox import faults, jsonio, operations
-from zera.qbo.sandbox.api.common import json_response, runtime_of, with_time
+from zera.qbo.sandbox.api.common import respond, runtime_of, with_time
 from zera.qbo.sandbox.api.upload import parse_upload
 from zera.qbo.sandbox.entities import BY_PATH
 from zera.qbo.sandbox.runtime import SandboxRuntime
@@ -48,7 +48,8 @@ def _entity_path(entity: str) -> str:
     return spec.name
 
 
-def _remembered(runtime: SandboxRuntime, realm: str, request_id: str | None,
+def _remembered(request: Request[Any, Any, Any], runtime: SandboxRuntime, realm: str,
+                request_id: str | None,
                 produce: Callable[[], tuple[int, dict[str, Any]]],
                 max_length: int = 50) -> Response[bytes]:
     """A repeated requestid returns the first response without repeating the write.
@@ -60,8 +61,7 @@ def _remembered(runtime: SandboxRuntime, realm: str, request_id: str | None,
                 f"requestid may be at most {max_length} characters")])
         seen = runtime.store.remembered(realm, request_id)
         if seen is not None:
-            return Response(content=seen[1].encode(), status_code=seen[0],
-                            media_type="application/json")
+            return respond(request, jsonio.loads(seen[1]), seen[0])
     try:
         status, body = produce()
     except faults.QboFault as fault:
@@ -70,7 +70,7 @@ def _remembered(runtime: SandboxRuntime, realm: str, request_id: str | None,
             raise
     if request_id:
         runtime.store.remember(realm, request_id, status, jsonio.dumps(body), runtime.clock.now())
-    return json_response(body, status)
+    return respond(request, body, status)
 
 
 @get("/v3/company/{realm_id:str}/{entity:str}")
@@ -87,15 +87,16 @@ def _get_collection(request: Request[Any, Any, Any], realm_id: str, entity: str)
         if entity == "query":
             text = request.query_params.get("query", "")
             result = operations.run_query(runtime.api, realm_id, text, limits)
-            return json_response(with_time(runtime, {"QueryResponse": result}))
+            return respond(request, with_time(runtime, {"QueryResponse": result}))
         if entity == "cdc":
             cdc = operations.run_cdc(runtime.api, realm_id,
                                      request.query_params.get("entities", ""),
                                      request.query_params.get("changedSince", ""), limits)
-            return json_response(with_time(runtime, {"CDCResponse": cdc}))
+            return respond(request, with_time(runtime, {"CDCResponse": cdc}))
         if entity in ("preferences", "companyinfo"):
             name = _entity_path(entity)
-            return json_response(with_time(runtime, {name: runtime.api.singleton(realm_id, name)}))
+            doc = runtime.api.singleton(realm_id, name)
+            return respond(request, with_time(runtime, {name: doc}))
         raise faults.unsupported_operation(f"GET on {entity!r} without an Id")
 
 
@@ -115,7 +116,7 @@ def _read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
             doc = runtime.api.singleton(realm_id, name)
         else:
             doc = runtime.api.read(realm_id, name, entity_id)
-        return json_response(with_time(runtime, {name: doc}))
+        return respond(request, with_time(runtime, {name: doc}))
 
 
 @post("/v3/company/{realm_id:str}/{entity:str}", status_code=200)
@@ -135,19 +136,19 @@ def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str
         with runtime.limiter.admit(realm_id):
             text = data.decode(errors="replace") or request.query_params.get("query", "")
             result = operations.run_query(runtime.api, realm_id, text, limits)
-            return json_response(with_time(runtime, {"QueryResponse": result}))
+            return respond(request, with_time(runtime, {"QueryResponse": result}))
     if entity == "batch":
         body = _json_body(data)
         items = body.get("BatchItemRequest") if isinstance(body, dict) else None
         calls = len(items) if isinstance(items, list) else 1
         with runtime.limiter.admit(realm_id, calls=calls, batch=True):
-            return _remembered(runtime, realm_id, request_id, lambda: (200, with_time(
+            return _remembered(request, runtime, realm_id, request_id, lambda: (200, with_time(
                 runtime, {"BatchItemResponse": operations.run_batch(
                     runtime.api, realm_id, body, limits, with_request_id=bool(request_id))})),
                 max_length=36)
     if entity == "upload":
         with runtime.limiter.admit(realm_id):
-            return _remembered(runtime, realm_id, request_id, lambda: (200, with_time(
+            return _remembered(request, runtime, realm_id, request_id, lambda: (200, with_time(
                 runtime, {"AttachableResponse": parse_upload(
                     runtime, realm_id, request.headers.get("content-type", ""), data)})))
     name = _entity_path(entity)
@@ -165,7 +166,7 @@ def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str
         raise faults.unsupported_operation(f"operation={operation}")
     options = frozenset(include - {""})
     with runtime.limiter.admit(realm_id):
-        return _remembered(runtime, realm_id, request_id, lambda: (200, with_time(
+        return _remembered(request, runtime, realm_id, request_id, lambda: (200, with_time(
             runtime, {name: operations.write(runtime.api, realm_id, name, operation, payload,
                                              options)})))
 

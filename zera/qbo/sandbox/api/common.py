@@ -26,6 +26,23 @@ def json_response(body: object, status: int = 200,
                     headers={"intuit_tid": _tid(), **(headers or {})})
 
 
+def wants_xml(request: Request[Any, Any, Any]) -> bool:
+    """Only XML accepted: JSON stays the default, as for Intuit's SDKs."""
+    accept = request.headers.get("accept", "")
+    return "xml" in accept and "json" not in accept
+
+
+def respond(request: Request[Any, Any, Any], body: dict[str, Any],
+            status: int = 200) -> Response[bytes]:
+    """An API body as JSON, or as Intuit's XML when the client accepts only XML."""
+    if wants_xml(request):
+        from zera.qbo.sandbox.api import xml
+
+        return Response(content=xml.render(body).encode(), status_code=status,
+                        media_type="application/xml", headers={"intuit_tid": _tid()})
+    return json_response(body, status)
+
+
 def with_time(runtime: SandboxRuntime, body: dict[str, Any]) -> dict[str, Any]:
     body["time"] = intuit_time(runtime.clock.now(), millis=True)
     return body

@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from zera.qbo.sandbox import faults
-from zera.qbo.sandbox.api.common import json_response, runtime_of, with_time
+from zera.qbo.sandbox.api.common import json_response, runtime_of, wants_xml, with_time
 from zera.qbo.sandbox.clock import intuit_time
 from zera.qbo.sandbox.limits import Throttled
 from zera.qbo.sandbox.oauth import OAuthError
@@ -17,14 +17,9 @@ from zera.qbo.sandbox.oauth import OAuthError
 log = logging.getLogger("zera.qbo.sandbox")
 
 
-def _wants_xml(request: Request[Any, Any, Any]) -> bool:
-    accept = request.headers.get("accept", "")
-    return "xml" in accept and "json" not in accept
-
-
 def qbo_fault(request: Request[Any, Any, Any], exc: faults.QboFault) -> Response[Any]:
     runtime = runtime_of(request)
-    if _wants_xml(request):
+    if wants_xml(request):
         body = exc.as_xml(intuit_time(runtime.clock.now(), millis=True))
         return Response(content=body.encode(), status_code=exc.status,
                         media_type="application/xml", headers=exc.headers)
