@@ -119,7 +119,7 @@ def merge(api: Accounting, realm: str, entity: str, from_id: str, into_id: str) 
     with api.store.write():
         for spec in [s for s in BY_NAME.values() if s.is_transaction]:
             for stored in api.store.live_docs(realm, spec.name):
-                if _retarget(stored.doc, ref_keys, from_id, into_id, target.doc):
+                if _retarget(stored.doc, ref_keys, from_id, into_id, target.doc, entity):
                     stored.doc["SyncToken"] = str(stored.sync_token + 1)
                     stored.doc["MetaData"]["LastUpdatedTime"] = intuit_time(now)
                     api.store.put(StoredDoc(realm, spec.name, stored.id, stored.sync_token + 1,
@@ -152,7 +152,7 @@ def _record(listener: Any, change: Change, extra: dict[str, str]) -> None:
 
 
 def _retarget(value: Any, keys: tuple[str, ...], old: str, new: str,
-              target: dict[str, Any]) -> bool:
+              target: dict[str, Any], entity: str) -> bool:
     changed = False
     if isinstance(value, dict):
         for key, inner in value.items():
@@ -162,14 +162,16 @@ def _retarget(value: Any, keys: tuple[str, ...], old: str, new: str,
                 if name:
                     inner["name"] = name
                 changed = True
-            elif key == "EntityRef" and isinstance(inner, dict) and str(inner.get("value")) == old:
+            elif (key == "EntityRef" and isinstance(inner, dict)
+                  and str(inner.get("value")) == old and inner.get("type") == entity):
+                # EntityRef may name a vendor or employee that merely shares the Id.
                 inner["value"] = new
                 changed = True
             else:
-                changed = _retarget(inner, keys, old, new, target) or changed
+                changed = _retarget(inner, keys, old, new, target, entity) or changed
     elif isinstance(value, list):
         for item in value:
-            changed = _retarget(item, keys, old, new, target) or changed
+            changed = _retarget(item, keys, old, new, target, entity) or changed
     return changed
 
 
