@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Intuit stamps MetaData and envelopes in Pacific time with the offset written out
 # ("2015-05-14T10:35:04.856-07:00", QBO-API.md §2).
-INTUIT_ZONE = ZoneInfo("America/Los_Angeles")
+try:
+    INTUIT_ZONE: tzinfo = ZoneInfo("America/Los_Angeles")
+except ZoneInfoNotFoundError:  # a slim image without tz data: Pacific standard time, fixed
+    INTUIT_ZONE = timezone(timedelta(hours=-8), "PST")
 
 
 class OffsetStore(Protocol):
