@@ -61,9 +61,23 @@ async def _quickbooks(engine: Engine[Any]) -> None:
         await engine.run_ddl(sql)
 
 
+async def _documents(engine: Engine[Any]) -> None:
+    for table in tables.DOCUMENT_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    for sql in (
+        # One stored copy of a file per client: a second upload finds the first.
+        "CREATE UNIQUE INDEX IF NOT EXISTS document_client_sha ON document (client_id, sha256)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS document_page_key ON document_page (document_id, page)",
+        "CREATE INDEX IF NOT EXISTS batch_line_order ON batch_line"
+        " (batch_id, statement_index, position)",
+    ):
+        await engine.run_ddl(sql)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
+    ("0003_documents", _documents),
 ]
 
 

@@ -8,6 +8,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
+    Bytea,
     Date,
     Float,
     ForeignKey,
@@ -211,6 +212,67 @@ class PeriodicRun(Table, tablename="periodic_run"):
     next_at = Float()
 
 
+class Document(Table, tablename="document"):
+    """An uploaded file, bytes and all; `status` is 'queued', 'extracting' or an extract Outcome."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=64)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    data = Bytea()
+    uploaded_by = Integer(null=True, default=None)
+    uploaded_by_name = Varchar(length=200, default="")
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=32, default="queued")
+    message = Text(default="")
+    job_id = UUID(null=True, default=None)
+
+
+class DocumentPage(Table, tablename="document_page"):
+    """A page image kept for a password-protected document, which cannot be re-rendered later
+    because its password is never stored."""
+
+    id = Serial(primary_key=True)
+    document_id = Integer(index=True)
+    page = Integer()
+    png = Bytea()
+
+
+class Batch(Table, tablename="batch"):
+    """What extraction read from one document; re-extraction replaces it."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    document_id = Integer(unique=True)
+    kind = Varchar(length=32, default="")
+    confidence = Float(default=0.0)
+    warnings = JSON(default="[]")
+    statements = JSON(default="[]")  # reconciliation summaries, money as strings
+    page_sizes = JSON(default="[]")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BatchLine(Table, tablename="batch_line"):
+    """One extracted transaction, with the page and box it came from (PDF points)."""
+
+    id = Serial(primary_key=True)
+    batch_id = Integer(index=True)
+    client_id = Integer()
+    statement_index = Integer(default=0)
+    position = Integer(default=0)
+    txn_date = Date()
+    posting_date = Date(null=True, default=None)
+    description = Text(default="")
+    amount = Numeric(digits=(18, 2))
+    balance = Numeric(digits=(18, 2), null=True, default=None)
+    check_number = Varchar(length=32, null=True, default=None)
+    page = Integer(default=1)
+    bbox = JSON(default="null")
+    confidence = Float(default=1.0)
+
+
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
@@ -232,4 +294,5 @@ QBO_TABLES: tuple[type[Table], ...] = (
     PeriodicRun,
     WebhookInbox,
 )
-ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES
+DOCUMENT_TABLES: tuple[type[Table], ...] = (Document, DocumentPage, Batch, BatchLine)
+ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES + DOCUMENT_TABLES

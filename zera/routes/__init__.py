@@ -1,7 +1,14 @@
 """HTTP routes: thin handlers that parse input, check access and call one domain function."""
 
-from zera.routes import admin, auth, clients, quickbooks, system
+from zera.routes import admin, auth, clients, documents, quickbooks, system
 
-ROUTES = [*auth.ROUTES, *clients.ROUTES, *admin.ROUTES, *system.ROUTES, *quickbooks.ROUTES]
+ROUTES = [
+    *auth.ROUTES,
+    *clients.ROUTES,
+    *documents.ROUTES,
+    *admin.ROUTES,
+    *system.ROUTES,
+    *quickbooks.ROUTES,
+]
 
 __all__ = ["ROUTES"]

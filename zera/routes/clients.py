@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from zera import clients
+from zera import clients, documents
 from zera.accounts import AccountError, Actor, CurrentUser, NotFound
 from zera.accounts.users import firm_name
 from zera.qbo.mirror import chart_of_accounts
@@ -84,6 +84,10 @@ async def _section_context(user: CurrentUser, client_id: int, section: str) -> d
         "sections": allowed,
         "connection": await connection_info(client_id),
     }
+    if section == "documents":
+        context["documents"] = await documents.list_documents(user, client_id)
+    if section == "review":
+        context["batches"] = await documents.list_batches(user, client_id)
     if section == "connection":
         context["jobs"] = await recent_jobs(client_id)
         context["accounts"], context["refreshed_at"] = await chart_of_accounts(client_id)

@@ -1,0 +1,62 @@
+"""Documents: uploads stored once per client, their extraction, and the batches read from them.
+
+Every read for a user goes through `zera.clients.get_client`, so another client's documents,
+batches and pages answer NotFound exactly like missing ones."""
+
+from zera.documents.batches import (
+    BatchView,
+    LineView,
+    StatementSummary,
+    get_batch,
+    list_batches,
+)
+from zera.documents.extraction import (
+    DocumentDetail,
+    document_detail,
+    retry_with_password,
+    run_extraction,
+    start_extraction,
+    upload,
+)
+from zera.documents.pages import (
+    PAGE_DPI,
+    Highlight,
+    PageUnavailable,
+    SourcePage,
+    page_image,
+    source_page,
+)
+from zera.documents.store import (
+    DocumentView,
+    Upload,
+    UploadResult,
+    get_document,
+    list_documents,
+    store_uploads,
+)
+
+__all__ = [
+    "PAGE_DPI",
+    "BatchView",
+    "DocumentDetail",
+    "DocumentView",
+    "Highlight",
+    "LineView",
+    "PageUnavailable",
+    "SourcePage",
+    "StatementSummary",
+    "Upload",
+    "UploadResult",
+    "document_detail",
+    "get_batch",
+    "get_document",
+    "list_batches",
+    "list_documents",
+    "page_image",
+    "retry_with_password",
+    "run_extraction",
+    "source_page",
+    "start_extraction",
+    "store_uploads",
+    "upload",
+]

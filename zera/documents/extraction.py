@@ -1,0 +1,186 @@
+"""Running extraction for a stored document and recording what came of it.
+
+A password travels to the worker only as Fernet ciphertext (the queue persists messages); it is
+decrypted in the worker, used, and never written anywhere in clear."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import anyio.from_thread
+
+from zera.accounts.errors import InvalidInput
+from zera.accounts.users import CurrentUser
+from zera.db.tables import Document
+from zera.documents.batches import batch_for_document, drop_batch, save_batch
+from zera.documents.pages import PAGE_DPI, keep_pages
+from zera.documents.store import (
+    DocumentView,
+    Upload,
+    UploadResult,
+    get_document,
+    set_job,
+    set_status,
+    store_uploads,
+)
+from zera.extract import ExtractError, ExtractionResult, Limits, extract_document, render_page
+from zera.qbo.errors import NeedsReconnect
+from zera.qbo.vault import TokenCipher
+from zera.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+ACTOR = "extract_document_job"
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    document: DocumentView
+    batch_id: int | None
+
+
+async def document_detail(user: CurrentUser, client_id: int, document_id: int) -> DocumentDetail:
+    """A document and the batch read from it, if `user` may see the client."""
+    document = await get_document(user, client_id, document_id)
+    return DocumentDetail(document, await batch_for_document(client_id, document_id))
+
+
+async def upload(
+    user: CurrentUser, queue: JobQueue, client_id: int, uploads: list[Upload], limits: Limits
+) -> list[UploadResult]:
+    """Store the uploaded files and queue extraction of each new one."""
+    # A form sent with no file chosen carries one nameless, empty part.
+    uploads = [u for u in uploads if u.filename or u.data]
+    if not uploads:
+        return [UploadResult("", error="Choose at least one file to upload.")]
+    results = await store_uploads(user, client_id, uploads, limits)
+    for result in results:
+        if result.document is not None:
+            await start_extraction(queue, result.document)
+    return results
+
+
+async def start_extraction(
+    queue: JobQueue, document: DocumentView, *, password_token: str | None = None
+) -> None:
+    """Queue extraction of `document` and point the document at the new job."""
+    kwargs = {"document_id": document.id}
+    if password_token is not None:
+        kwargs["password_token"] = password_token  # type: ignore[assignment]
+    job_id = await queue.enqueue(
+        ACTOR, title=f"Read {document.filename}", client_id=document.client_id, **kwargs
+    )
+    await set_job(document.id, job_id)
+
+
+async def retry_with_password(
+    user: CurrentUser,
+    queue: JobQueue,
+    client_id: int,
+    document_id: int,
+    password: str,
+    cipher: TokenCipher,
+) -> DocumentView:
+    """Extract a protected document again with the password the user typed."""
+    document = await get_document(user, client_id, document_id)
+    if not document.needs_password:
+        raise InvalidInput("password", "This document does not need a password.")
+    if not password:
+        raise InvalidInput("password", "Type the document's password.")
+    await start_extraction(queue, document, password_token=cipher.encrypt(password))
+    return await get_document(user, client_id, document_id)
+
+
+Progress = Callable[[int], Coroutine[Any, Any, None]]
+
+
+async def run_extraction(
+    client_id: int,
+    document_id: int,
+    *,
+    limits: Limits,
+    cipher: TokenCipher,
+    password_token: str | None = None,
+    progress: Progress | None = None,
+) -> ExtractionResult | None:
+    """Extract the document and record the outcome; None when the document is gone.
+
+    Safe to run twice: the batch is replaced, and a bad document only changes its status."""
+    row = (
+        await Document.select(Document.data, Document.filename)
+        .where((Document.id == document_id) & (Document.client_id == client_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    password = _password(password_token, cipher)
+    if password_token is not None and password is None:
+        await set_status(
+            document_id,
+            "password_required",
+            "The password could not be read back (the encryption keys changed). Type it again.",
+        )
+        return None
+    await set_status(document_id, "extracting")
+    data, filename = bytes(row["data"]), row["filename"]
+    result = await anyio.to_thread.run_sync(
+        lambda: extract_document(
+            data,
+            filename,
+            password=password,
+            progress=_thread_progress(progress),
+            limits=limits,
+        )
+    )
+    if result.ok:
+        if password is not None:
+            # The password is never kept, so the pages of a protected PDF are kept instead.
+            await keep_pages(document_id, await _render_pages(data, result.pages, password))
+        await save_batch(client_id, document_id, result)
+    else:
+        await drop_batch(document_id)
+        message = result.warnings[-1] if result.warnings else "The document could not be read."
+        await set_status(document_id, result.outcome.value, message)
+    return result
+
+
+def _password(token: str | None, cipher: TokenCipher) -> str | None:
+    if token is None:
+        return None
+    try:
+        return cipher.decrypt(token)
+    except NeedsReconnect:  # TokenCipher's word for "no key decrypts this"
+        log.warning("a document password could not be decrypted")
+        return None
+
+
+def _thread_progress(progress: Progress | None) -> Callable[[int], None] | None:
+    """A callback for the extraction thread that reports on the task's loop, every 5%."""
+    if progress is None:
+        return None
+    last = [-100]
+
+    def report(percent: int) -> None:
+        if percent - last[0] >= 5 or percent >= 100:
+            last[0] = percent
+            anyio.from_thread.run(progress, max(1, min(99, percent)))
+
+    return report
+
+
+async def _render_pages(data: bytes, count: int, password: str) -> dict[int, bytes]:
+    def render_all() -> dict[int, bytes]:
+        pages = {}
+        for number in range(1, count + 1):
+            try:
+                pages[number] = render_page(data, number, PAGE_DPI, password=password)
+            except ExtractError:
+                log.warning("page %d of a protected document could not be rendered", number)
+        return pages
+
+    return await anyio.to_thread.run_sync(render_all)

@@ -1,0 +1,192 @@
+"""Documents and Review: uploads, a document's page, batches, and source-page images.
+
+Each handler resolves the client through the `zera.documents` functions, which go through
+`clients.get_client` (404 for a client the user may not see) before touching any row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import FromPath
+from litestar.response import Template
+
+from zera import documents
+from zera.accounts import AccountError, CurrentUser, NotFound
+from zera.accounts.users import firm_name
+from zera.extract import Limits
+from zera.qbo.vault import TokenCipher
+from zera.queue import JobQueue
+from zera.routes.clients import _section_context
+from zera.routes.errors import error_page
+from zera.settings import Settings
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_048_576:.0f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} kB"
+
+
+async def _render(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    client_id: int,
+    section: str,
+    status: int = 200,
+    **extra: Any,
+) -> Template:
+    context = {**await _section_context(user, client_id, section), **extra}
+    if _is_htmx(request):
+        return Template("client/_section.html", context=context, status_code=status)
+    return Template(
+        "client.html", context={**context, "firm": await firm_name()}, status_code=status
+    )
+
+
+def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
+    """The whole request is over the limit: nothing was read, nothing is stored."""
+    limit = request.app.state.settings.max_upload_bytes
+    response = error_page(
+        request,
+        413,
+        "Upload too large",
+        f"The upload is larger than the {_megabytes(limit)} limit, so nothing was stored."
+        " Upload large files one at a time, or split the document.",
+    )
+    if _is_htmx(request):
+        response.headers["HX-Retarget"] = "#upload-status"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@post(
+    "/clients/{client_id:int}/documents",
+    exception_handlers={RequestEntityTooLarge: upload_too_large},
+)
+async def upload_documents(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    queue: NamedDependency[JobQueue],
+    settings: NamedDependency[Settings],
+    client_id: FromPath[int],
+) -> Template:
+    form = await request.form()
+    uploads = [
+        documents.Upload(item.filename or "", await item.read())
+        for item in form.getall("files", [])
+        if isinstance(item, UploadFile)
+    ]
+    limits = Limits(max_bytes=settings.max_upload_bytes)
+    results = await documents.upload(user, queue, client_id, uploads, limits)
+    status = 200 if any(r.stored or r.duplicate_of for r in results) else 400
+    return await _render(request, user, client_id, "documents", status, results=results)
+
+
+@get("/clients/{client_id:int}/documents")
+async def documents_section(
+    request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], client_id: FromPath[int]
+) -> Template:
+    # The upload POST claims this path, so the GET of the section must be declared here too.
+    return await _render(request, user, client_id, "documents")
+
+
+@get("/clients/{client_id:int}/documents/{document_id:int}")
+async def document_page(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    document_id: FromPath[int],
+) -> Template:
+    detail = await documents.document_detail(user, client_id, document_id)
+    return await _render(request, user, client_id, "documents", detail=detail)
+
+
+@post("/clients/{client_id:int}/documents/{document_id:int}/password")
+async def submit_password(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    queue: NamedDependency[JobQueue],
+    settings: NamedDependency[Settings],
+    client_id: FromPath[int],
+    document_id: FromPath[int],
+) -> Template:
+    form = await request.form()
+    password = form.get("password", "")
+    error = ""
+    try:
+        await documents.retry_with_password(
+            user,
+            queue,
+            client_id,
+            document_id,
+            password if isinstance(password, str) else "",
+            TokenCipher(settings.token_keys),
+        )
+    except NotFound:
+        raise
+    except AccountError as exc:
+        error = str(exc)
+    detail = await documents.document_detail(user, client_id, document_id)
+    status = 400 if error else 200
+    return await _render(
+        request, user, client_id, "documents", status, detail=detail, password_error=error
+    )
+
+
+@get("/clients/{client_id:int}/documents/{document_id:int}/pages/{page:int}")
+async def page_image(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    document_id: FromPath[int],
+    page: FromPath[int],
+) -> Response[Any]:
+    try:
+        png = await documents.page_image(user, client_id, document_id, page)
+    except documents.PageUnavailable as exc:
+        return error_page(request, 404, "Page not available", str(exc))
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@get("/clients/{client_id:int}/batches/{batch_id:int}")
+async def batch_page(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    batch_id: FromPath[int],
+) -> Template:
+    batch = await documents.get_batch(user, client_id, batch_id)
+    return await _render(request, user, client_id, "review", batch=batch)
+
+
+@get("/clients/{client_id:int}/batches/{batch_id:int}/lines/{line_id:int}")
+async def line_source(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    batch_id: FromPath[int],
+    line_id: FromPath[int],
+) -> Template:
+    source = await documents.source_page(user, client_id, batch_id, line_id)
+    return await _render(request, user, client_id, "review", source=source)
+
+
+ROUTES = [
+    documents_section,
+    upload_documents,
+    document_page,
+    submit_password,
+    page_image,
+    batch_page,
+    line_source,
+]
