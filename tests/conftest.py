@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -127,24 +128,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
-    """Start `zera serve` in an empty folder; yield its base URL once /healthz answers."""
+@contextmanager
+def running_zera(home: Path, **env: str) -> Iterator[str]:
+    """Run `zera serve` (web, worker and the built-in sandbox) with its home in `home`; yield its
+    base URL once /healthz answers. Its output goes to home/server.log."""
     port = free_port()
-    env = {**os.environ, "ZERA_BASE_DIR": str(tmp_path), "ZERA_LOG_LEVEL": "WARNING"}
+    environ = {
+        **os.environ,
+        "ZERA_BASE_DIR": str(home),
+        "ZERA_LOG_LEVEL": "WARNING",
+        # A month of sandbox history is plenty for tests and seeds in a fraction of a year's time.
+        "ZERA_SANDBOX_SEED_MONTHS": "1",
+        **env,
+    }
     for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    log = (tmp_path / "server.log").open("w")
+        environ.pop(name, None)
+    log_path = home / "server.log"
+    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
-        env=env,
+        env=environ,
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[1],
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -152,9 +162,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "zera serve did not start:\n" + (tmp_path / "server.log").read_text()
-                )
+                raise RuntimeError("zera serve did not start:\n" + log_path.read_text())
             time.sleep(0.1)
         yield base
     finally:
@@ -164,3 +172,10 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[str]:
+    """`zera serve` in an empty folder (see `running_zera`)."""
+    with running_zera(tmp_path) as base:
+        yield base

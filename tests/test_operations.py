@@ -8,13 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import OWNER, csrf_token, free_port, set_up_firm, sign_in
+from tests.conftest import OWNER, csrf_token, free_port, running_zera, set_up_firm, sign_in
 from zera.app import create_app
 from zera.settings import Settings
 
@@ -74,44 +73,18 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(settings: Se
 
 @pytest.mark.db
 def test_logs_are_json_lines_without_passwords_or_session_ids(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "ZERA_BASE_DIR": str(tmp_path), "ZERA_LOG_LEVEL": "DEBUG"}
-    for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    log_path = tmp_path / "server.log"
-    log_file = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log_file,
-        stderr=log_file,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+    async def use_the_app(base: str) -> str:
+        async with httpx.AsyncClient(base_url=base) as http:
+            await set_up_firm(http)
+            session = http.cookies.get("zera_session") or ""
+            await http.post("/logout", data={"_csrf_token": await csrf_token(http, "/")})
+            await sign_in(http, OWNER["email"], "the wrong password!")
+            await sign_in(http, OWNER["email"], OWNER["password"])
+            return session
 
-        async def use_the_app() -> str:
-            async with httpx.AsyncClient(base_url=base) as http:
-                await set_up_firm(http)
-                session = http.cookies.get("zera_session") or ""
-                await http.post("/logout", data={"_csrf_token": await csrf_token(http, "/")})
-                await sign_in(http, OWNER["email"], "the wrong password!")
-                await sign_in(http, OWNER["email"], OWNER["password"])
-                return session
-
-        session = asyncio.run(use_the_app())
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log_file.close()
-    stderr = log_path.read_text()
+    with running_zera(tmp_path, ZERA_LOG_LEVEL="DEBUG") as base:
+        session = asyncio.run(use_the_app(base))
+    stderr = (tmp_path / "server.log").read_text()
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) > 5
     for line in lines:
