@@ -8,14 +8,12 @@ balance or total rows by their words. Lines outside tables feed the account's su
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 from zera.extract.columns import MONEY_ROLES, Table, header_of, is_other_table_header
-from zera.extract.dates import DateToken, parse_date_token
+from zera.extract.dates import DateToken
 from zera.extract.layout import Cell, Line
-from zera.extract.model import Box
 from zera.extract.money import Money, parse_money
+from zera.extract.rows import AccountDraft, RawRow, ReadDocument, date_prefix, money_in
 from zera.extract.summary import (
     CARD_WORDS,
     account_last4,
@@ -24,91 +22,6 @@ from zera.extract.summary import (
     labelled_amounts,
     period_tokens,
 )
-
-
-@dataclass(slots=True)
-class RawRow:
-    date: DateToken | None
-    post_date: DateToken | None
-    description: list[str]
-    money: dict[str, Money]
-    balance: Money | None
-    check_number: str | None
-    box: Box
-    conf: float
-    explicit_date: bool = True
-
-
-@dataclass(slots=True)
-class AccountDraft:
-    last4: str | None = None
-    rows: list[RawRow] = field(default_factory=list)
-    opening: Money | None = None
-    closing: Money | None = None
-    period: tuple[DateToken, DateToken] | None = None
-    card_words: set[str] = field(default_factory=set)
-    currencies: Counter[str] = field(default_factory=Counter)
-    has_balance_column: bool = False
-    has_amount_column: bool = False
-    amount_column_signed: bool = False
-
-
-@dataclass(slots=True)
-class ReadDocument:
-    accounts: list[AccountDraft]
-    date_tokens: list[DateToken]
-    institution: str | None
-    decimal_comma: bool
-
-
-def _date_prefix(words: list) -> tuple[DateToken | None, int]:  # type: ignore[type-arg]
-    for n in (3, 2, 1):
-        if len(words) >= n:
-            token = parse_date_token(" ".join(w.text for w in words[:n]))
-            if token is not None:
-                return token, n
-    return None, 0
-
-
-# Tesseract's usual confusions inside numbers; applied only to OCR'd cells in money columns.
-_OCR_DIGITS = str.maketrans({":": ".", ";": ".", "O": "0", "o": "0", "S": "5", "l": "1", "I": "1"})
-
-
-_OCR_AMOUNT = re.compile(
-    r"^(?P<lead>[-(]?)(?P<cur>[$€£]?)(?P<body>\d[\d.,;:' ]*?)[.,;:](?P<cents>\d{2})"
-    r"(?P<trail>-|\)|\s?CR|\s?DR)?$"
-)
-
-
-def _ocr_money(text: str) -> Money | None:
-    """An amount whose separators OCR misread (";" for ",", ":" for "."): the last one before
-    two digits is the decimal point, the others must group thousands."""
-    m = _OCR_AMOUNT.match(text.translate(_OCR_DIGITS))
-    if m is None:
-        return None
-    groups = re.split(r"[.,;:' ]", m["body"])
-    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
-        return None
-    digits = "".join(groups)
-    return parse_money(f"{m['lead']}{m['cur']}{digits}.{m['cents']}{m['trail'] or ''}")
-
-
-def _money_in(cell: Cell, whole: bool = False) -> tuple[Money | None, Cell | None]:
-    """The amount a cell ends with, and what text precedes it in the same cell."""
-    money = parse_money(cell.text, whole=whole)
-    if money is not None:
-        return money, None
-    if cell.conf < 1.0 and len(cell.words) == 1:
-        money = _ocr_money(cell.text)
-        if money is not None:
-            return money, None
-    for n in (2, 1):
-        if len(cell.words) > n:
-            head, tail = cell.split(len(cell.words) - n)
-            money = parse_money(tail.text, whole=whole)
-            if money is not None:
-                return money, head
-    return None, None
 
 
 class _Reader:
@@ -182,7 +95,7 @@ class _Reader:
         limit = desc_col.x0 - 1 if desc_col else cells[0].x1 + 1
         dates: list[DateToken] = []
         while cells and len(dates) < 2 and cells[0].x0 < limit:
-            token, n = _date_prefix(cells[0].words)
+            token, n = date_prefix(cells[0].words)
             if token is None:
                 break
             dates.append(token)
@@ -193,9 +106,7 @@ class _Reader:
         check: str | None = None
         check_col = table.first("check")
         for cell in cells:
-            value, head = (
-                _money_in(cell, self.whole) if cell.x1 > table.money_left else (None, None)
-            )
+            value, head = money_in(cell, self.whole) if cell.x1 > table.money_left else (None, None)
             if value is not None:
                 if head is not None:
                     text.append(head.text)
@@ -268,7 +179,7 @@ class _Reader:
         cells = list(line.cells)
         dates: list[DateToken] = []
         while cells and len(dates) < 2:
-            token, n = _date_prefix(cells[0].words)
+            token, n = date_prefix(cells[0].words)
             if token is None:
                 break
             dates.append(token)
@@ -326,7 +237,7 @@ class _Reader:
         if line.page != self.last_line.page or line.cells[-1].x1 > table.money_left:
             return False
         desc_col = table.first("description")
-        if desc_col is not None and line.x0 < desc_col.x0 - 3:
+        if desc_col is not None and line.x0 < desc_col.x0 - 6:  # OCR jitters a few points
             return False
         return line.top - self.last_line.bottom < 1.2 * line.height
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from zera.extract.dates import DateToken, guess_day_first, to_date
 from zera.extract.model import Statement, Transaction
 from zera.extract.money import Money
-from zera.extract.reader import AccountDraft, RawRow, ReadDocument
+from zera.extract.rows import AccountDraft, RawRow, ReadDocument
 
 
 def build_statements(doc: ReadDocument, fallback_year: int) -> list[Statement]:
