@@ -85,6 +85,16 @@ class Accounting:
             raise faults.deleted_transaction(spec.name, entity_id)
         return found.doc
 
+    def read_raw(self, realm: str, entity: str, entity_id: str) -> str:
+        """One record's stored JSON text, with the same faults as `read`."""
+        spec = spec_for(entity)
+        found = self.store.get_raw(realm, spec.name, entity_id)
+        if found is None:
+            raise faults.object_not_found(spec.name, entity_id)
+        if found[0] == "Deleted":
+            raise faults.deleted_transaction(spec.name, entity_id)
+        return found[1]
+
     def singleton(self, realm: str, entity: str) -> dict[str, Any]:
         docs = self.store.live_docs(realm, entity)
         if not docs:

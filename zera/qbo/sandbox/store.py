@@ -219,6 +219,18 @@ class SandboxStore:
         )
         return None if row is None else _stored(row)
 
+    def get_raw(self, realm: str, entity: str, entity_id: str) -> tuple[str, str] | None:
+        """(status, stored JSON text) without parsing it."""
+        try:
+            key = int(entity_id)
+        except (TypeError, ValueError):
+            return None
+        row = self.query_one(
+            "SELECT status, doc FROM documents WHERE realm = ? AND entity = ? AND id = ?",
+            (realm, entity, key),
+        )
+        return None if row is None else (str(row["status"]), str(row["doc"]))
+
     def put(self, stored: StoredDoc, updated_at: datetime) -> None:
         self.execute(
             "INSERT INTO documents (realm, entity, id, sync_token, status, updated_at, doc, "

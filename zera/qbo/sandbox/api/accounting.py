@@ -14,8 +14,9 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from zera.qbo.sandbox import faults, jsonio, operations
-from zera.qbo.sandbox.api.common import respond, runtime_of, with_time
+from zera.qbo.sandbox.api.common import new_tid, respond, runtime_of, wants_xml, with_time
 from zera.qbo.sandbox.api.upload import parse_upload
+from zera.qbo.sandbox.clock import intuit_time
 from zera.qbo.sandbox.entities import BY_PATH
 from zera.qbo.sandbox.runtime import SandboxRuntime
 
@@ -114,6 +115,13 @@ def _read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
     with runtime.limiter.admit(realm_id):
         if name == "CompanyInfo" and entity_id == realm_id:
             doc = runtime.api.singleton(realm_id, name)
+        elif not wants_xml(request):
+            # The hot path: the stored JSON goes out as it is, without a parse and re-dump.
+            raw = runtime.api.read_raw(realm_id, name, entity_id)
+            stamp = intuit_time(runtime.clock.now(), millis=True)
+            body = f'{{"{name}":{raw},"time":"{stamp}"}}'.encode()
+            return Response(content=body, media_type="application/json",
+                            headers={"intuit_tid": new_tid()})
         else:
             doc = runtime.api.read(realm_id, name, entity_id)
         return respond(request, with_time(runtime, {name: doc}))

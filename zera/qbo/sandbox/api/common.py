@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,7 +24,7 @@ def runtime_of(request: Request[Any, Any, Any]) -> SandboxRuntime:
 def json_response(body: object, status: int = 200,
                   headers: dict[str, str] | None = None) -> Response[bytes]:
     return Response(content=jsonio.dumps(body).encode(), status_code=status, media_type=JSON,
-                    headers={"intuit_tid": _tid(), **(headers or {})})
+                    headers={"intuit_tid": new_tid(), **(headers or {})})
 
 
 def wants_xml(request: Request[Any, Any, Any]) -> bool:
@@ -39,7 +40,7 @@ def respond(request: Request[Any, Any, Any], body: dict[str, Any],
         from zera.qbo.sandbox.api import xml
 
         return Response(content=xml.render(body).encode(), status_code=status,
-                        media_type="application/xml", headers={"intuit_tid": _tid()})
+                        media_type="application/xml", headers={"intuit_tid": new_tid()})
     return json_response(body, status)
 
 
@@ -48,9 +49,8 @@ def with_time(runtime: SandboxRuntime, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _tid() -> str:
-    import secrets
-
+def new_tid() -> str:
+    """An `intuit_tid` trace id, as Intuit puts on every response."""
     return "1-" + secrets.token_hex(12)
 
 
