@@ -45,6 +45,7 @@ def test_a_running_balance_break_names_the_rows_around_it() -> None:
     assert re.match(r"page 1: running balance breaks between ", breaks[0])
     assert before.date.isoformat() in breaks[0] and before.description in breaks[0]
     assert altered.description in breaks[0]
+    assert f"the balances imply {altered.amount:f} for the second row" in breaks[0]
     rows = result.statements[0].transactions
     assert rows[index].confidence < 0.5 and rows[index - 1].confidence < 0.5
     assert rows[0].confidence >= 0.95

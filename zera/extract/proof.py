@@ -95,7 +95,14 @@ def _running_balance(st: Statement) -> set[int]:
                 if before
                 else f" at the first row {_row_name(tx)}"
             )
-            st.warnings.append(f"{where}{around}: expected {running:f}, printed {tx.balance:f}")
+            # What the printed balances say this row's amount was: the reviewer's first guess
+            # when a scan misread a digit (never applied silently: a tampered statement looks
+            # exactly the same).
+            implied = tx.amount + tx.balance - running
+            st.warnings.append(
+                f"{where}{around}: expected {running:f}, printed {tx.balance:f}"
+                f" (the balances imply {implied:f} for the second row)"
+            )
         running = tx.balance
     return breaks
 
