@@ -35,6 +35,12 @@ def rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the server has used (load-independent, unlike wall-clock rates)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def token(base: str, realm: str) -> str:
     params = {"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": REDIRECT,
               "scope": "com.intuit.quickbooks.accounting", "state": "b"}
@@ -114,9 +120,13 @@ def main() -> None:
             return answer.status_code == 200
 
         for label, action in (("reads", read), ("creates", create)):
+            cpu_before = cpu_seconds(server.pid)
             ok, failed = hammer(action, args.seconds, args.clients)
+            per_request = (cpu_seconds(server.pid) - cpu_before) / max(ok + failed, 1)
             print(f"{label}: {ok / args.seconds:.0f}/s ({ok} ok, {failed} failed, "
-                  f"{args.clients} clients, {args.seconds:.0f} s)")
+                  f"{args.clients} clients, {args.seconds:.0f} s); server CPU "
+                  f"{per_request * 1000:.2f} ms per request = {1 / per_request:.0f}/s per core")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"RSS after the run: {rss_mb(server.pid):.1f} MB")
     finally:
         server.terminate()
