@@ -35,7 +35,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Sample]:
 
 
 # OCR is the slow part of the suite: a few one-page scans cover it (the benchmark does all).
-SCANNED = {"us_signed": "PDF", "card_trans_post": "PNG", "fr_eur_trailing_minus": "TIFF"}
+SCANNED = {
+    "us_signed": "PDF",
+    "card_trans_post": "PNG",
+    "fr_eur_trailing_minus": "TIFF",
+    "ie_eur_crdr": "JPEG",
+}
 
 
 @pytest.fixture(scope="session")
