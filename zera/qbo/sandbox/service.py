@@ -155,8 +155,6 @@ class Accounting:
                 self._check_not_deposited(realm, spec, current.id)
                 if "allowduplicatedocnum" not in options:
                     validator.check_doc_number(spec.name, doc)
-            if spec.kind == NAME and doc.get("Active") is False and current.doc.get("Active"):
-                operation = "Update"  # Intuit reports a deactivation as an update
             saved = self._save(realm, spec, doc, current, operation, changes,
                                voided=operation == "Void")
         self._notify(changes)
