@@ -137,3 +137,13 @@ def test_good_and_bad_files_together(corpus: dict[str, Sample], tmp_path: Path) 
     out = json.loads(done.stdout)
     assert [o["file"] for o in out] == [good.name, "empty.pdf"]
     assert out[0]["outcome"] == "ok" and len(out[0]["statement"]["transactions"]) == 18
+
+
+def test_a_document_of_no_known_kind_has_kind_null() -> None:
+    """Given a plain letter, the outcome is not-a-statement and the kind is null (no guess)."""
+    letter = badfiles.text_pdf(["Dear customer,", "thank you for your letter.", "Regards"])
+
+    result = extract_document(letter, "letter.pdf")
+
+    assert result.outcome is Outcome.NOT_A_STATEMENT
+    assert result.kind is None and result.to_json()["kind"] is None

@@ -15,11 +15,12 @@ from zera.extract.errors import (
     ExtractionFailed,
     ImageTooLarge,
     NotAStatement,
+    NoTransactions,
     TooManyPages,
 )
 from zera.extract.kinds import EXTRACTORS, KINDS, DocumentText, detect_kind, this_year
 from zera.extract.layout import Line, page_lines
-from zera.extract.model import ExtractionResult, PageText
+from zera.extract.model import ExtractionResult, PageText, Statement
 from zera.extract.ocr import ocr_image
 from zera.extract.preflight import DEFAULT_LIMITS, Limits, open_image, sniff
 
@@ -76,35 +77,49 @@ def extract_document(
 def _extract(doc: DocumentText, kind: str, result: ExtractionResult) -> None:
     if kind not in ("auto", *KINDS):
         raise ExtractionFailed(f"Unknown document kind {kind!r}.")
-    guessed, _ = detect_kind(doc)
-    chosen = kind
     if kind == "auto":
-        statement_reader = EXTRACTORS["bank_statement"]
-        # A transaction table outweighs any keyword count: try the statement reader first.
-        try:
-            result.statements = statement_reader.extract(doc)
-            result.kind = "bank_statement"
-        except NotAStatement:
-            result.kind = guessed if guessed != "bank_statement" else None
-            if guessed in (None, "bank_statement"):
-                raise
-            raise NotAStatement(
-                f"This looks like {_ARTICLES.get(guessed, guessed)}, not a bank statement;"
-                " only bank and card statements can be read so far.",
-                kind=guessed,
-            ) from None
+        result.statements, result.kind = _best_extraction(doc)
     else:
-        result.kind = chosen
-        extractor = EXTRACTORS.get(chosen)
+        result.kind = kind
+        extractor = EXTRACTORS.get(kind)
         if extractor is None:
             raise NotAStatement(
-                f"Reading {chosen.replace('_', ' ')}s is not supported yet.", kind=chosen
+                f"Reading {kind.replace('_', ' ')}s is not supported yet.", kind=kind
             )
         result.statements = extractor.extract(doc)
     for st in result.statements:
         prefix = f"account {st.account_number_last4}: " if len(result.statements) > 1 else ""
         result.warnings.extend(prefix + w for w in st.warnings)
     result.confidence = min(st.confidence for st in result.statements)
+
+
+def _best_extraction(doc: DocumentText) -> tuple[list[Statement], str]:
+    """The first extractor, best score first, that finds what it reads in the document.
+
+    Every extractor is tried, not only the top scorer: a statement's transaction table
+    outweighs any count of keywords."""
+    ranked = sorted(EXTRACTORS.values(), key=lambda e: e.score(doc), reverse=True)
+    no_rows: NoTransactions | None = None
+    for extractor in ranked:
+        try:
+            return extractor.extract(doc), extractor.kind
+        except NoTransactions as exc:
+            no_rows = no_rows or exc
+        except NotAStatement:
+            continue
+    if no_rows is not None:
+        raise no_rows
+    guessed, _ = detect_kind(doc)
+    if guessed in (None, "bank_statement"):
+        raise NotAStatement(
+            "No transaction table was found: this does not look like a bank or card statement.",
+            kind=guessed,
+        )
+    raise NotAStatement(
+        f"This looks like {_ARTICLES.get(guessed, guessed)}, not a bank statement;"
+        " only bank and card statements can be read so far.",
+        kind=guessed,
+    )
 
 
 def read_pages(
