@@ -47,7 +47,7 @@ def mount_sandbox(config: SandboxConfig, path: str = "/qbo-sandbox") -> SandboxM
 
     # Intuit's endpoints are called server to server and the consent form comes from the
     # sandbox itself, so the host's CSRF middleware must not apply (CSRFConfig's default key).
-    @asgi(path, is_mount=True, opt={"exclude_from_csrf": True})
+    @asgi(path, is_mount=True, copy_scope=True, opt={"exclude_from_csrf": True})
     async def qbo_sandbox(scope: Scope, receive: Receive, send: Send) -> None:
         # The host router already cut `path` off scope["path"]; adding it to root_path makes the
         # sandbox's absolute URLs (discovery document, consent redirects, views) include it.
