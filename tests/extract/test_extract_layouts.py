@@ -114,3 +114,41 @@ def test_a_table_whose_header_is_not_recognised_is_read_by_row_pattern() -> None
     assert statement.reconciled and statement.balance_breaks == 0
     assert any("taken from the first running balance" in w for w in result.warnings)
 
+
+
+def test_a_column_the_reader_has_no_name_for_does_not_hide_the_table() -> None:
+    """Given a table with a "Category" column among known ones, then the table is still found
+    and the category text stays with the description."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buf = io.BytesIO()
+    pdf = Canvas(buf, invariant=True)
+    rows = [
+        ("Date", "Description", "Category", "Amount", "Balance"),
+        ("01/02/2026", "Opening balance", "", "", "100.00"),
+        ("01/05/2026", "ACME SUPPLY", "Office", "-20.00", "80.00"),
+        ("01/09/2026", "CLIENT PAYMENT", "Income", "50.00", "130.00"),
+    ]
+    y = 700.0
+    pdf.drawString(40, 760, "Account Number: 1234 5678")
+    pdf.drawString(40, 745, "Statement Period: 01/01/2026 - 01/31/2026")
+    for date, desc, category, amount, balance in rows:
+        pdf.drawString(40, y, date)
+        pdf.drawString(110, y, desc)
+        pdf.drawString(300, y, category)
+        pdf.drawRightString(480, y, amount)
+        pdf.drawRightString(560, y, balance)
+        y -= 14
+    pdf.showPage()
+    pdf.save()
+
+    result = extract_document(buf.getvalue(), "category.pdf")
+
+    statement = result.statements[0]
+    assert [(t.description, t.amount) for t in statement.transactions] == [
+        ("ACME SUPPLY Office", Decimal("-20.00")),
+        ("CLIENT PAYMENT Income", Decimal("50.00")),
+    ]
+    assert statement.reconciled and statement.opening_balance == Decimal("100.00")

@@ -27,19 +27,25 @@ _ROLE_PHRASES: list[tuple[str, str]] = sorted(
                                        "merchant name or transaction description",
                                        "description of transaction", "concepto")),
         *((p, "check") for p in ("check", "check no", "check no.", "check #", "check number",
-                                 "chk", "cheque", "cheque no", "chq", "chq no", "ref", "ref.")),
+                                 "chk", "cheque", "cheque no", "chq", "chq no", "ref", "ref.",
+                                 "check no", "number", "check/ref")),
         *((p, "amount") for p in ("amount", "betrag", "montant", "importe", "amount ($)",
                                   "amount (€)", "amount (£)", "umsatz")),
         *((p, "debit") for p in ("withdrawals", "withdrawal", "debits", "debit", "paid out",
                                  "money out", "soll", "lastschrift", "débit", "charges",
                                  "withdrawals/debits", "debits/withdrawals", "out", "ausgang",
-                                 "purchases", "checks/debits", "withdrawals ($)")),
+                                 "purchases", "checks/debits", "withdrawals ($)",
+                                 "withdrawals/subtractions", "subtractions", "money out (£)",
+                                 "paid out (£)", "debit (€)", "debits (€)")),
         *((p, "credit") for p in ("deposits", "deposit", "credits", "credit", "paid in",
                                   "money in", "haben", "crédit", "payments/credits",
                                   "payments", "deposits/credits", "credits/deposits", "in",
-                                  "eingang", "gutschrift", "deposits ($)")),
+                                  "eingang", "gutschrift", "deposits ($)",
+                                  "deposits/additions", "additions", "money in (£)",
+                                  "paid in (£)", "credit (€)", "credits (€)")),
         *((p, "balance") for p in ("balance", "saldo", "solde", "running balance", "kontostand",
-                                   "daily balance", "balance ($)")),
+                                   "daily balance", "balance ($)", "ending daily balance",
+                                   "balance (€)", "balance (£)")),
     ],
     key=lambda pr: -len(pr[0]),
 )  # fmt: skip
@@ -125,16 +131,21 @@ def header_of(line: Line) -> Table | None:
             unknown.append(cell)
         found.extend(Column(r, x0, x1) for r, x0, x1 in roles)
     if unknown:
-        # A header holds only header words; OCR may misspell some ("Gheck No:") or add
-        # specks, which we forgive only on a line that already reads as a header.
+        # A header holds header words; OCR may misspell some ("Gheck No:") or add specks,
+        # and a bank may add a column we have no name for ("Type", "Category"). We forgive
+        # two such cells on a line that already reads as a header; their text, if any,
+        # joins the description.
         if len(found) < 3:
             return None
+        strangers = 0
         for cell in unknown:
             role = _fuzzy_role(cell.text)
             if role is not None:
                 found.append(Column(role, cell.x0, cell.x1))
             elif len(cell.text) > 3:
-                return None
+                strangers += 1
+        if strangers > 2:
+            return None
         found.sort(key=lambda c: c.x0)
     found_roles = [c.role for c in found]
     dates = [i for i, c in enumerate(found) if c.role in ("date", "post_date")]
