@@ -15,6 +15,7 @@ import anyio.from_thread
 
 from zera.accounts.errors import InvalidInput
 from zera.accounts.users import CurrentUser
+from zera.clients import get_client
 from zera.db.tables import Document
 from zera.documents.batches import batch_for_document, drop_batch, save_batch
 from zera.documents.pages import PAGE_DPI, keep_pages
@@ -53,6 +54,7 @@ async def upload(
     user: CurrentUser, queue: JobQueue, client_id: int, uploads: list[Upload], limits: Limits
 ) -> list[UploadResult]:
     """Store the uploaded files and queue extraction of each new one."""
+    await get_client(user, client_id)
     # A form sent with no file chosen carries one nameless, empty part.
     uploads = [u for u in uploads if u.filename or u.data]
     if not uploads:

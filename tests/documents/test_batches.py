@@ -1,0 +1,93 @@
+"""The extraction task's persistence: safe to run twice, and untrusted text stays text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.documents.helpers import (
+    Office,
+    batch_links,
+    document_ids,
+    line_rows,
+    statement,
+    upload,
+    wait_for_jobs,
+)
+from zera.db.tables import Batch, BatchLine, Document
+from zera.documents import run_extraction
+from zera.documents.batches import save_batch
+from zera.extract import Box, ExtractionResult, Limits, Statement, Transaction
+from zera.qbo.vault import TokenCipher
+from zera.settings import Settings
+
+pytestmark = [pytest.mark.db, pytest.mark.queue]
+
+
+async def test_extracting_a_document_twice_replaces_its_batch(
+    office: Office, settings: Settings
+) -> None:
+    pdf, truth = statement("us_split_checks", seed=61)
+    answer = await upload(office.http, office.client_a, [("two-pages.pdf", pdf)])
+    [document_id] = document_ids(answer.text)
+    await wait_for_jobs(office.client_a)
+    lines_before = await BatchLine.count().run()
+    assert lines_before == len(truth[0].transactions)
+
+    result = await run_extraction(
+        office.client_a,
+        document_id,
+        limits=Limits(),
+        cipher=TokenCipher(settings.token_keys),
+    )
+    assert result is not None and result.ok
+    assert await Batch.count().run() == 1
+    assert await BatchLine.count().run() == lines_before
+    review = (await office.http.get(f"/clients/{office.client_a}/review")).text
+    [batch_id] = batch_links(review, office.client_a)
+    rows = line_rows((await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text)
+    assert [row[2] for row in rows] == [f"{t.amount:,.2f}" for t in truth[0].transactions]
+
+
+async def test_a_missing_document_is_a_finished_no_op(settings: Settings, office: Office) -> None:
+    result = await run_extraction(
+        office.client_a, 999, limits=Limits(), cipher=TokenCipher(settings.token_keys)
+    )
+    assert result is None
+    assert await Batch.count().run() == 0
+
+
+async def test_descriptions_from_documents_are_shown_as_text_never_markup(office: Office) -> None:
+    """Given a batch whose description holds markup, the review page escapes it."""
+    pdf, _ = statement("us_signed", seed=62)
+    answer = await upload(office.http, office.client_a, [("x.pdf", pdf)])
+    [document_id] = document_ids(answer.text)
+    await wait_for_jobs(office.client_a)
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    result = ExtractionResult(file="x.pdf", sha256="0" * 64, kind="bank_statement")
+    result.page_sizes = [(612.0, 792.0)]
+    result.statements = [
+        Statement(
+            institution="<b>Bank</b>",
+            opening_balance=Decimal("10.00"),
+            closing_balance=Decimal("7.50"),
+            reconciled=True,
+            transactions=[
+                Transaction(
+                    date=dt.date(2026, 1, 5),
+                    description=hostile,
+                    amount=Decimal("-2.50"),
+                    box=Box(1, 40.0, 200.0, 560.0, 212.0),
+                )
+            ],
+        )
+    ]
+    batch_id = await save_batch(office.client_a, document_id, result)
+    page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>Bank" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert line_rows(page)[0][:3] == ["2026-01-05", hostile, "-2.50"]
+    status = await Document.select(Document.status).where(Document.id == document_id).run()
+    assert status == [{"status": "ok"}]
