@@ -5,11 +5,13 @@ These are the proof that a third-party QBO client works with only the base URLs 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pypdf
 import pytest
 from quickbooks.batch import batch_create, batch_delete
 from quickbooks.cdc import change_data_capture
@@ -268,3 +270,11 @@ def test_balanced_journal_entry_through_the_library(qb: Any) -> None:
         entry.Line.append(line)
     saved = entry.save(qb=qb)
     assert Decimal(str(saved.TotalAmt)) == Decimal("25")
+
+
+def test_invoice_pdf_download(qb: Any) -> None:
+    invoice = _invoice(qb, _customer(qb), _service_item(qb), "75.00")
+    content = invoice.download_pdf(qb=qb)
+    assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+    text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert f"Invoice {invoice.DocNumber}" in text and "Total: 75" in text
