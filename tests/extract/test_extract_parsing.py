@@ -72,3 +72,30 @@ def test_day_first_is_inferred_from_a_day_above_twelve() -> None:
     assert guess_day_first([t for t in tokens if t], european_hint=False)
     tokens = [parse_date_token(t) for t in ("01/03", "01/17")]
     assert not guess_day_first([t for t in tokens if t], european_hint=True)
+
+
+def test_an_unreadable_ocr_amount_is_named_not_folded_into_the_description() -> None:
+    """Given OCR'd rows where one balance came out as "5513135", then that row keeps its
+    description clean, loses confidence, and a warning says what could not be read."""
+    from zera.extract.kinds import DocumentText, StatementExtractor
+    from zera.extract.layout import page_lines
+    from zera.extract.model import PageText, Word
+
+    def row(top: float, *cells: tuple[float, str]) -> list[Word]:
+        return [Word(t, x, top, x + 6 * len(t), top + 10, 1, conf=0.9) for x, t in cells]
+
+    words = [
+        *row(100, (40, "Date"), (100, "Description"), (420, "Amount"), (520, "Balance")),
+        *row(114, (40, "01/03/2026"), (100, "ACME"), (420, "-10.00"), (520, "90.00")),
+        *row(128, (40, "01/04/2026"), (100, "COMCAST"), (420, "-20.00"), (520, "5513135")),
+        *row(142, (40, "01/05/2026"), (100, "SHELL"), (420, "-30.00"), (520, "40.00")),
+    ]
+    lines = page_lines(PageText(1, 612, 792, words, ocr=True))
+
+    statements = StatementExtractor().extract(DocumentText(lines, 2026))
+
+    rows = statements[0].transactions
+    assert [t.description for t in rows] == ["ACME", "COMCAST", "SHELL"]
+    assert rows[1].balance is None and rows[1].confidence < rows[0].confidence
+    warning = "could not read the balance of 2026-01-04 'COMCAST'"
+    assert any(warning in w for w in statements[0].warnings)

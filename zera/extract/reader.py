@@ -12,6 +12,7 @@ import re
 from zera.extract.columns import MONEY_ROLES, Table, header_of, is_other_table_header
 from zera.extract.dates import DateToken
 from zera.extract.layout import Cell, Line
+from zera.extract.model import Word
 from zera.extract.money import Money, parse_money
 from zera.extract.rows import AccountDraft, RawRow, ReadDocument, date_prefix, money_in
 from zera.extract.summary import (
@@ -22,6 +23,15 @@ from zera.extract.summary import (
     labelled_amounts,
     period_tokens,
 )
+
+_DIGITS_AND_MARKS = re.compile(r"^[\d$€£()+\-.,;:/'|]+$")
+
+
+def _garbled(word: Word) -> bool:
+    """An OCR'd word of digits and separators that reads as neither date nor amount."""
+    return word.conf < 1.0 and sum(c.isdigit() for c in word.text) >= 3 and bool(
+        _DIGITS_AND_MARKS.match(word.text)
+    )
 
 
 class _Reader:
@@ -101,6 +111,13 @@ class _Reader:
             dates.append(token)
             rest = cells[0].words[n:]
             cells = ([Cell(rest)] if rest else []) + cells[1:]
+        unreadable: list[str] = []
+        if cells and cells[0].x0 < limit and _garbled(cells[0].words[0]):
+            # OCR turned the date into something that is no date ("42/01/2026"): keep it
+            # out of the description and say the row's date is a guess.
+            unreadable.append("date")
+            rest = cells[0].words[1:]
+            cells = ([Cell(rest)] if rest else []) + cells[1:]
         money: dict[str, Money] = {}
         text: list[str] = []
         check: str | None = None
@@ -118,6 +135,8 @@ class _Reader:
                 and cell.x1 > check_col.x0 - 4
             ):
                 check = cell.text
+            elif cell.x0 > table.money_left - 4 and _garbled(cell.words[-1]):
+                unreadable.append(table.money_column_for(cell).role)
             else:
                 text.append(cell.text)
         description = " ".join(text).strip()
@@ -131,7 +150,10 @@ class _Reader:
             self.last_row = None
             return True
         if amounts:
-            return self._add_row(line, dates, description, amounts, balance, check)
+            added = self._add_row(line, dates, description, amounts, balance, check)
+            if added and self.last_row is not None:
+                self.last_row.unreadable = unreadable
+            return added
         if self._continues(line, table, description, dates, money):
             assert self.last_row is not None
             self.last_row.description.append(description)

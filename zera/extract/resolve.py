@@ -66,6 +66,7 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
     card = len(acct.card_words) >= 2
     period = _period(acct.period, day_first, year)
     txs: list[Transaction] = []
+    notes: list[str] = []
     for row in acct.rows:
         assert row.date is not None
         when = to_date(row.date, day_first, period, year)
@@ -82,9 +83,14 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
                 check_number=row.check_number,
                 page=row.box.page,
                 box=row.box,
-                ocr_conf=row.conf,
+                ocr_conf=row.conf * (0.5 if row.unreadable else 1.0),
             )
         )
+        if row.unreadable:
+            notes.append(
+                f"page {row.box.page}: could not read the {' and '.join(row.unreadable)} of"
+                f" {when.isoformat()} {txs[-1].description!r}; check it on the page"
+            )
     opening, closing = _money(acct.opening), _money(acct.closing)
     if card:
         opening = -opening if opening is not None else None
@@ -107,6 +113,7 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
         opening_balance=opening,
         closing_balance=closing,
         transactions=txs,
+        warnings=notes,
     )
 
 

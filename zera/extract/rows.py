@@ -23,6 +23,7 @@ class RawRow:
     box: Box
     conf: float
     explicit_date: bool = True
+    unreadable: list[str] = field(default_factory=list)  # columns OCR could not read
 
 
 @dataclass(slots=True)
