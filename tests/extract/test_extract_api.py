@@ -126,3 +126,18 @@ def test_cli_kind_other_than_statement_is_refused_plainly(corpus: dict[str, Samp
     assert done.returncode == 1
     out = json.loads(done.stdout)
     assert out["kind"] == "invoice" and "not supported yet" in out["warnings"][0]
+
+
+def test_cli_takes_the_password_of_an_encrypted_pdf(
+    corpus: dict[str, Sample], tmp_path: Path
+) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(badfiles.encrypted(corpus["us_signed"].data, "s3cret"))
+
+    locked = subprocess.run([*ZERA, "extract", str(path)], capture_output=True, text=True)
+    opened = subprocess.run(
+        [*ZERA, "extract", "--password", "s3cret", str(path)], capture_output=True, text=True
+    )
+
+    assert locked.returncode == 1 and json.loads(locked.stdout)["outcome"] == "password_required"
+    assert opened.returncode == 0 and json.loads(opened.stdout)["statement"]["reconciled"]
