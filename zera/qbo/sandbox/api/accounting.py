@@ -24,7 +24,7 @@ MINOR_VERSION_FLOOR = 75
 SPECIAL = {"query", "batch", "cdc", "upload", "preferences"}
 
 
-def _guard(request: Request[Any, Any, Any], realm: str) -> SandboxRuntime:
+def guard(request: Request[Any, Any, Any], realm: str) -> SandboxRuntime:
     runtime = runtime_of(request)
     grant = runtime.oauth.check_access(request.headers.get("authorization"))
     if grant.realm != realm:
@@ -41,7 +41,7 @@ def _minor_version(request: Request[Any, Any, Any]) -> int:
         return MINOR_VERSION_FLOOR
 
 
-def _entity_path(entity: str) -> str:
+def entity_name(entity: str) -> str:
     spec = BY_PATH.get(entity)
     if spec is None:
         # URIs are case sensitive: /Customer is not /customer.
@@ -81,7 +81,7 @@ async def get_collection(request: Request[Any, Any, Any], realm_id: FromPath[str
 
 
 def _get_collection(request: Request[Any, Any, Any], realm_id: str, entity: str) -> Response[bytes]:
-    runtime = _guard(request, realm_id)
+    runtime = guard(request, realm_id)
     _minor_version(request)
     limits = runtime.config.limits
     with runtime.limiter.admit(realm_id):
@@ -95,7 +95,7 @@ def _get_collection(request: Request[Any, Any, Any], realm_id: str, entity: str)
                                      request.query_params.get("changedSince", ""), limits)
             return respond(request, with_time(runtime, {"CDCResponse": cdc}))
         if entity in ("preferences", "companyinfo"):
-            name = _entity_path(entity)
+            name = entity_name(entity)
             doc = runtime.api.singleton(realm_id, name)
             return respond(request, with_time(runtime, {name: doc}))
         raise faults.unsupported_operation(f"GET on {entity!r} without an Id")
@@ -109,9 +109,9 @@ async def read_one(request: Request[Any, Any, Any], realm_id: FromPath[str], ent
 
 def _read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
               entity_id: str) -> Response[bytes]:
-    runtime = _guard(request, realm_id)
+    runtime = guard(request, realm_id)
     _minor_version(request)
-    name = _entity_path(entity)
+    name = entity_name(entity)
     with runtime.limiter.admit(realm_id):
         if name == "CompanyInfo" and entity_id == realm_id:
             doc = runtime.api.singleton(realm_id, name)
@@ -136,7 +136,7 @@ async def post_collection(request: Request[Any, Any, Any], realm_id: FromPath[st
 
 def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str,
                      data: bytes) -> Response[bytes]:
-    runtime = _guard(request, realm_id)
+    runtime = guard(request, realm_id)
     _minor_version(request)
     limits = runtime.config.limits
     request_id = request.query_params.get("requestid")
@@ -159,7 +159,7 @@ def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str
             return _remembered(request, runtime, realm_id, request_id, lambda: (200, with_time(
                 runtime, {"AttachableResponse": parse_upload(
                     runtime, realm_id, request.headers.get("content-type", ""), data)})))
-    name = _entity_path(entity)
+    name = entity_name(entity)
     operation = request.query_params.get("operation", "create").lower()
     include = {i.strip().lower() for i in request.query_params.get("include", "").split(",")}
     payload = _json_body(data)

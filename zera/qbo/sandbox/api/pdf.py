@@ -10,7 +10,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from zera.qbo.sandbox import faults
-from zera.qbo.sandbox.api.accounting import _entity_path, _guard
+from zera.qbo.sandbox.api.accounting import entity_name, guard
 from zera.qbo.sandbox.api.common import new_tid
 
 PRINTABLE = frozenset({"Invoice", "Estimate", "SalesReceipt", "CreditMemo", "PurchaseOrder"})
@@ -48,8 +48,8 @@ def render_pdf(lines: list[str]) -> bytes:
 
 def _pdf(request: Request[Any, Any, Any], realm_id: str, entity: str,
          entity_id: str) -> Response[bytes]:
-    runtime = _guard(request, realm_id)
-    name = _entity_path(entity)
+    runtime = guard(request, realm_id)
+    name = entity_name(entity)
     if name not in PRINTABLE:
         raise faults.unsupported_operation(f"pdf on {name}")
     with runtime.limiter.admit(realm_id):
