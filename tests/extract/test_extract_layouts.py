@@ -116,24 +116,17 @@ def test_a_table_whose_header_is_not_recognised_is_read_by_row_pattern() -> None
 
 
 
-def test_a_column_the_reader_has_no_name_for_does_not_hide_the_table() -> None:
-    """Given a table with a "Category" column among known ones, then the table is still found
-    and the category text stays with the description."""
+def _simple_statement(rows: list[tuple[str, str, str, str, str]]) -> bytes:
+    """A one-page statement drawn cell by cell: date, description, category, amount, balance."""
     import io
 
     from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
     pdf = Canvas(buf, invariant=True)
-    rows = [
-        ("Date", "Description", "Category", "Amount", "Balance"),
-        ("01/02/2026", "Opening balance", "", "", "100.00"),
-        ("01/05/2026", "ACME SUPPLY", "Office", "-20.00", "80.00"),
-        ("01/09/2026", "CLIENT PAYMENT", "Income", "50.00", "130.00"),
-    ]
-    y = 700.0
     pdf.drawString(40, 760, "Account Number: 1234 5678")
     pdf.drawString(40, 745, "Statement Period: 01/01/2026 - 01/31/2026")
+    y = 700.0
     for date, desc, category, amount, balance in rows:
         pdf.drawString(40, y, date)
         pdf.drawString(110, y, desc)
@@ -143,8 +136,20 @@ def test_a_column_the_reader_has_no_name_for_does_not_hide_the_table() -> None:
         y -= 14
     pdf.showPage()
     pdf.save()
+    return buf.getvalue()
 
-    result = extract_document(buf.getvalue(), "category.pdf")
+
+def test_a_column_the_reader_has_no_name_for_does_not_hide_the_table() -> None:
+    """Given a table with a "Category" column among known ones, then the table is still found
+    and the category text stays with the description."""
+    pdf = _simple_statement([
+        ("Date", "Description", "Category", "Amount", "Balance"),
+        ("01/02/2026", "Opening balance", "", "", "100.00"),
+        ("01/05/2026", "ACME SUPPLY", "Office", "-20.00", "80.00"),
+        ("01/09/2026", "CLIENT PAYMENT", "Income", "50.00", "130.00"),
+    ])  # fmt: skip
+
+    result = extract_document(pdf, "category.pdf")
 
     statement = result.statements[0]
     assert [(t.description, t.amount) for t in statement.transactions] == [
@@ -152,3 +157,21 @@ def test_a_column_the_reader_has_no_name_for_does_not_hide_the_table() -> None:
         ("CLIENT PAYMENT Income", Decimal("50.00")),
     ]
     assert statement.reconciled and statement.opening_balance == Decimal("100.00")
+
+
+def test_bare_numbers_under_the_amount_column_are_a_subtotal_not_a_transaction() -> None:
+    pdf = _simple_statement([
+        ("Date", "Description", "", "Amount", "Balance"),
+        ("01/02/2026", "Opening balance", "", "", "100.00"),
+        ("01/05/2026", "ACME SUPPLY", "", "-20.00", "80.00"),
+        ("", "", "", "-20.00", ""),
+        ("01/09/2026", "CLIENT PAYMENT", "", "50.00", "130.00"),
+    ])  # fmt: skip
+
+    result = extract_document(pdf, "subtotal.pdf")
+
+    assert [t.amount for t in result.statements[0].transactions] == [
+        Decimal("-20.00"),
+        Decimal("50.00"),
+    ]
+    assert result.statements[0].reconciled

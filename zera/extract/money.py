@@ -66,7 +66,7 @@ def parse_money(text: str, *, whole: bool = False) -> Money | None:
     if ("(" in lead and trail != ")") or (trail == ")" and "(" not in lead):
         return None
     negative = any(c in lead for c in "-\u2212(") or trail in _NEGATIVE_TRAILS
-    explicit = bool(lead.strip("+")) or trail not in ("",)
+    explicit = bool(lead.strip()) or bool(trail)
     cur = m["cur1"] or m["cur2"]
     return Money(
         value=-value if negative else value,

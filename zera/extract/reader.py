@@ -149,6 +149,10 @@ class _Reader:
             self._balance_row(kind, balance or next(iter(amounts.values()), None))
             self.last_row = None
             return True
+        if amounts and not dates and not description and not check:
+            # Bare numbers under the amount columns: a page subtotal, not a transaction.
+            self.last_row = None
+            return True
         if amounts:
             added = self._add_row(line, dates, description, amounts, balance, check)
             if added and self.last_row is not None:
