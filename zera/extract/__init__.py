@@ -1,10 +1,13 @@
 """Document extraction: bank and card statements from any bank, digital or scanned.
 
-The web app calls `extract_document` (never raises; read `.outcome`) and `render_page`."""
+The web app calls `extract_document` (never raises; read `.outcome`) and `render_page`;
+a worker should prefer `extract_document_isolated`, which runs the same pipeline in a child
+process so that a crash or runaway in PDFium or Tesseract cannot take the worker down."""
 
 from __future__ import annotations
 
 from zera.extract.errors import ExtractError, ExtractionFailed, Outcome, PasswordRequired
+from zera.extract.isolated import extract_document_isolated
 from zera.extract.model import Box, ExtractionResult, Statement, Transaction
 from zera.extract.pipeline import extract_document
 from zera.extract.preflight import DEFAULT_LIMITS, Limits
@@ -22,5 +25,6 @@ __all__ = [
     "Statement",
     "Transaction",
     "extract_document",
+    "extract_document_isolated",
     "render_page",
 ]
