@@ -1,8 +1,9 @@
 """PDF access through PDFium: opening (passwords), the text layer with word boxes, rendering.
 
 PDFium rather than pypdf's text visitor: it gives every character a box in one C call, where
-pypdf reports text runs whose widths we would have to recompute from font metrics; on the
-generated corpus it reads a page about ten times faster (see bench/extract_statements.py)."""
+pypdf reports only where each text run starts, so column right edges (how amounts align)
+would have to be recomputed from font metrics. Measured on the generated corpus: 5.7 ms a
+page for PDFium with word boxes against 15 ms for pypdf's visitor without them."""
 
 from __future__ import annotations
 
