@@ -104,6 +104,12 @@ async def test_a_corrupt_pdf_is_marked_with_the_engines_message_and_the_next_fil
     assert "Damaged file" in page.text
     assert "Review the transactions" not in page.text
     assert await Batch.count().where(Batch.document_id == damaged["id"]).run() == 0
+    # Its pages are never rendered: only a document the engine has read passed its limits.
+    image = await office.http.get(
+        f"/clients/{office.client_a}/documents/{damaged['id']}/pages/1", headers=HX
+    )
+    assert image.status_code == 404
+    assert "Pages are shown once the document has been read." in image.text
 
     review = (await office.http.get(f"/clients/{office.client_a}/review", headers=HX)).text
     assert len(batch_links(review, office.client_a)) == 1

@@ -70,11 +70,11 @@ async def start_extraction(
     queue: JobQueue, document: DocumentView, *, password_token: str | None = None
 ) -> None:
     """Queue extraction of `document` and point the document at the new job."""
-    kwargs = {"document_id": document.id}
+    kwargs: dict[str, Any] = {"document_id": document.id}
     if password_token is not None:
-        kwargs["password_token"] = password_token  # type: ignore[assignment]
+        kwargs["password_token"] = password_token
     job_id = await queue.enqueue(
-        ACTOR, title=f"Read {document.filename}", client_id=document.client_id, **kwargs
+        ACTOR, title=f"Read {document.filename}"[:200], client_id=document.client_id, **kwargs
     )
     await set_job(document.id, job_id)
 

@@ -42,7 +42,10 @@ class SourcePage:
 
 async def page_image(user: CurrentUser, client_id: int, document_id: int, page: int) -> bytes:
     """Page `page` of the document as PNG, if the document belongs to a client `user` may see."""
-    await get_document(user, client_id, document_id)
+    document = await get_document(user, client_id, document_id)
+    if document.status != "ok":
+        # Only a document the engine has read has passed its page-size and bomb limits.
+        raise PageUnavailable("Pages are shown once the document has been read.")
     kept = (
         await DocumentPage.select(DocumentPage.png)
         .where((DocumentPage.document_id == document_id) & (DocumentPage.page == page))
