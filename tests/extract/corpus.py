@@ -77,6 +77,7 @@ class Layout:
     card: bool = False
     card_cr: bool = False
     tight: bool = False  # amount and balance columns a few points apart
+    rotated: bool = False  # pages stored landscape and shown upright through /Rotate 90
     accounts: int = 1
     period: tuple[date, date] = (date(2026, 1, 1), date(2026, 1, 31))
     labels: dict[str, str] = field(default_factory=dict)
@@ -230,7 +231,15 @@ class _Page:
         self.lay = lay
         self.L = {**EN, **lay.labels}
         self.buf = io.BytesIO()
-        self.c = Canvas(self.buf, pagesize=letter, invariant=True)
+        if lay.rotated:
+            # A landscape page turned upright by /Rotate 90: the statement is drawn up the
+            # page in user space, as some PDF producers do.
+            # reportlab swaps the media box when a rotation is set: this stores 792 x 612.
+            self.c = Canvas(self.buf, pagesize=letter, invariant=True)
+            self.c.setPageRotation(90)
+            self._turn()
+        else:
+            self.c = Canvas(self.buf, pagesize=letter, invariant=True)
         self.width, self.height = letter
         self.page_no = 1
         self.y = 0.0
@@ -282,10 +291,16 @@ class _Page:
         self.text(40, "Questions? Call 1-800-555-0100 or visit us online. Member FDIC.", size=7)
         self.y = y
 
+    def _turn(self) -> None:
+        self.c.translate(letter[1], 0)
+        self.c.rotate(90)
+
     def new_page(self, total_pages: int, last4: str, title: bool = False) -> None:
         if self.y:
             self.footer(total_pages)
             self.c.showPage()
+            if self.lay.rotated:
+                self._turn()
             self.page_no += 1
         self.y = self.height - 50
         self.text(40, self.lay.bank, size=16 if title else 10, bold=True)

@@ -175,3 +175,22 @@ def test_bare_numbers_under_the_amount_column_are_a_subtotal_not_a_transaction()
         Decimal("50.00"),
     ]
     assert result.statements[0].reconciled
+
+
+def test_pages_turned_by_rotate_are_read_as_displayed() -> None:
+    """Given a statement whose pages are stored landscape and shown upright by /Rotate 90,
+    then it is read exactly and row boxes are on the page as displayed."""
+    from dataclasses import replace
+
+    from tests.extract.corpus import LAYOUTS_BY_NAME, build
+
+    layout = replace(LAYOUTS_BY_NAME["us_split_checks"], rotated=True)
+    pdf, truth = build(layout)
+
+    result = extract_document(pdf, "turned.pdf")
+
+    got = [(t.date, t.description, t.amount) for t in result.statements[0].transactions]
+    assert got == [(t.date, t.description, t.amount) for t in truth[0].transactions]
+    assert result.page_sizes[0] == (612.0, 792.0)
+    first = result.statements[0].transactions[0].box
+    assert first is not None and 30 < first.x0 < 50 and first.x1 > 500

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pypdfium2 as pdfium
@@ -45,7 +45,8 @@ def open_pdf(data: bytes, password: str | None) -> Iterator[pdfium.PdfDocument]:
 
 def text_layer(page: pdfium.PdfPage, number: int) -> PageText:
     """The page's words with their boxes (top-left origin, points)."""
-    width, height = page.get_size()
+    width, height = page.get_size()  # as displayed, after the page's /Rotate
+    upright = _to_display(page.get_rotation(), width, height)
     textpage = page.get_textpage()
     words: list[Word] = []
     try:
@@ -67,8 +68,7 @@ def text_layer(page: pdfium.PdfPage, number: int) -> PageText:
                     chars = []
                 last_right = None
                 continue
-            left, right = rect.left, rect.right
-            t, b = height - rect.top, height - rect.bottom
+            left, t, right, b = upright(rect.left, rect.bottom, rect.right, rect.top)
             # PDFs that position each glyph without space characters still leave a gap.
             if chars and last_right is not None and left - last_right > 0.25 * (b - t):
                 words.append(Word("".join(chars), x0, top, x1, bottom, number))
@@ -84,6 +84,22 @@ def text_layer(page: pdfium.PdfPage, number: int) -> PageText:
     finally:
         textpage.close()
     return PageText(number, width, height, words)
+
+
+_Box = tuple[float, float, float, float]
+
+
+def _to_display(rotation: int, width: float, height: float) -> Callable[..., _Box]:
+    """Maps a character box in PDF user space (l, b, r, t; origin bottom-left) to the page as
+    displayed (x0, top, x1, bottom; origin top-left). Landscape statements are often portrait
+    pages turned by /Rotate, their text running up the page in user space."""
+    if rotation == 90:  # displayed height is the unrotated width
+        return lambda lf, b, r, t: (b, lf, t, r)
+    if rotation == 180:
+        return lambda lf, b, r, t: (width - r, b, width - lf, t)
+    if rotation == 270:
+        return lambda lf, b, r, t: (width - t, height - r, width - b, height - lf)
+    return lambda lf, b, r, t: (lf, height - t, r, height - b)
 
 
 def render(page: pdfium.PdfPage, dpi: float) -> bytes:
