@@ -160,11 +160,11 @@ async def test_revoked_connection_needs_reconnect_and_the_dashboard_says_so(
 async def test_a_throttling_storm_is_absorbed(zera: httpx.AsyncClient, sandbox: Sandbox) -> None:
     client_id, realm = await _connected(zera, sandbox, "Storm")
     account_id = await _an_account(client_id)
-    sandbox.control("POST", f"/companies/{realm}/throttle", {"seconds": 3})
+    sandbox.control("POST", f"/companies/{realm}/throttle", {"seconds": 2})
     quickbooks = app_of(zera).state.quickbooks
     import asyncio
 
-    async with quickbooks.client_for(client_id, backoff_base=0.25) as qbo:
+    async with quickbooks.client_for(client_id, backoff_base=0.5) as qbo:
         accounts = await asyncio.gather(*(qbo.read("Account", account_id) for _ in range(30)))
         retries = qbo.retries
     assert all(account["Id"] == account_id for account in accounts)
