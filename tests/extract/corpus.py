@@ -78,6 +78,7 @@ class Layout:
     card_cr: bool = False
     tight: bool = False  # amount and balance columns a few points apart
     rotated: bool = False  # pages stored landscape and shown upright through /Rotate 90
+    sections: bool = False  # deposits and withdrawals in separate sections, amounts unsigned
     accounts: int = 1
     period: tuple[date, date] = (date(2026, 1, 1), date(2026, 1, 31))
     labels: dict[str, str] = field(default_factory=dict)
@@ -138,6 +139,8 @@ LAYOUTS: list[Layout] = [
     Layout("written_full_checks", date_fmt="%B %d, %Y", check_column=True,
            date_first_row_only=True, amount_symbol=True, labels=EN),
     Layout("unsigned_with_balance", style="unsigned", date_fmt="%d %b %Y", labels=EN),
+    Layout("sectioned_unsigned", style="unsigned", sections=True, balance_column=False,
+           date_fmt="%m/%d", labels=EN, bank="Example National Bank"),
     Layout("tight_columns", tight=True, date_fmt="%m-%d-%Y", labels=EN, n_tx=24,
            bank="Example Savings & Loan"),
 ]  # fmt: skip
@@ -203,6 +206,8 @@ def make_account(lay: Layout, rng: random.Random, index: int = 0) -> TrueAccount
     if lay.card:
         opening = -Decimal(rng.randint(20000, 300000)) / 100
     last4 = f"{rng.randint(1000, 9999)}"
+    if lay.sections:  # printed deposits first, then withdrawals, each by date
+        txs.sort(key=lambda t: (t.amount < 0, t.date))
     return TrueAccount(last4, opening, lay.period, txs, lay.currency)
 
 
@@ -319,6 +324,9 @@ def render(lay: Layout, accounts: list[TrueAccount], tamper: tuple[str, int] | N
     for ai, acct in enumerate(accounts):
         pg.new_page(total_pages, acct.last4, title=ai == 0)
         _summary(pg, lay, acct)
+        if lay.sections:
+            _sections(pg, lay, acct, tamper if ai == 0 else None)
+            continue
         pg.header()
         running = acct.opening
         if lay.opening_row and lay.balance_column:
@@ -375,6 +383,28 @@ def render(lay: Layout, accounts: list[TrueAccount], tamper: tuple[str, int] | N
     pg.c.showPage()
     pg.c.save()
     return pg.buf.getvalue()
+
+
+def _sections(pg: _Page, lay: Layout, acct: TrueAccount, tamper: tuple[str, int] | None) -> None:
+    """Deposits and withdrawals under their own headings, every amount printed unsigned."""
+    for heading, money_in in (("DEPOSITS AND ADDITIONS", True), ("ELECTRONIC WITHDRAWALS", False)):
+        pg.text(40, heading, size=10, bold=True)
+        pg.y -= 16
+        pg.header()
+        total = Decimal(0)
+        for ti, tx in enumerate(acct.transactions):
+            if (tx.amount > 0) != money_in:
+                continue
+            shown = tx.amount
+            if tamper and ti == tamper[1]:
+                if tamper[0] == "remove":
+                    continue
+                shown = tx.amount - Decimal("10.00")
+            total += shown
+            _row(pg, lay, tx, shown, Decimal(0), None)
+        pg.text(pg.x_desc, f"Total {heading.lower()}", bold=True)
+        pg.right(pg.money["amount"], fmt_money(total, lay), bold=True)
+        pg.y -= 24
 
 
 def _row(

@@ -22,6 +22,7 @@ from zera.extract.summary import (
     keyword_kind,
     labelled_amounts,
     period_tokens,
+    section_direction,
 )
 
 _DIGITS_AND_MARKS = re.compile(r"^[\d$€£()+\-.,;:/'|]+$")
@@ -45,6 +46,7 @@ class _Reader:
         self.last_line: Line | None = None
         self.last_date: DateToken | None = None
         self.tokens: list[DateToken] = []
+        self.section = 0  # +1 under a deposits heading, -1 under a withdrawals heading
 
     def switch_account(self, last4: str) -> None:
         if last4 == self.current.last4:
@@ -56,6 +58,7 @@ class _Reader:
         self.current = self.accounts.setdefault(last4, AccountDraft(last4=last4))
         self.table = None
         self.last_row = None
+        self.section = 0
 
     def feed(self, line: Line) -> None:
         text = line.text
@@ -87,6 +90,9 @@ class _Reader:
         self.last_line = line
 
     def _summary(self, line: Line) -> None:
+        direction = section_direction(line.text)
+        if direction:
+            self.section = direction
         period = period_tokens(line.text)
         if period and self.current.period is None:
             self.current.period = period
@@ -190,6 +196,7 @@ class _Reader:
             box=line.box,
             conf=min(c.conf for c in line.cells),
             explicit_date=bool(dates),
+            section=self.section,
         )
         self.current.rows.append(row)
         self.current.amount_column_signed |= any(

@@ -35,13 +35,16 @@ def _period(
     return start, end
 
 
-def _amount(row: RawRow, card: bool) -> Decimal:
+def _amount(row: RawRow, card: bool, sections: bool) -> Decimal:
     total = Decimal(0)
     for role, money in row.money.items():
         if role == "debit":
             total -= money.magnitude
         elif role == "credit":
             total += money.magnitude
+        elif sections and row.section:
+            # An unsigned amount under a "Deposits" or "Checks paid" heading.
+            total += money.magnitude * row.section
         elif card:
             # Card statements print charges as positive and payments as negative or "CR".
             total += money.magnitude if money.value < 0 or money.credit_mark else -money.magnitude
@@ -65,6 +68,9 @@ def _signs_from_balance(txs: list[Transaction], opening: Decimal | None) -> None
 def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int) -> Statement:
     card = len(acct.card_words) >= 2
     period = _period(acct.period, day_first, year)
+    # Section headings set signs only where the amount column never prints one itself: a
+    # stray "Fees" line must not flip the deposits of a signed column.
+    sections = not acct.amount_column_signed and any(r.section for r in acct.rows)
     txs: list[Transaction] = []
     notes: list[str] = []
     for row in acct.rows:
@@ -78,7 +84,7 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
                 date=when,
                 posting_date=posted,
                 description=_description(row),
-                amount=_amount(row, card),
+                amount=_amount(row, card, sections),
                 balance=_money(row.balance),
                 check_number=row.check_number,
                 page=row.box.page,

@@ -24,6 +24,7 @@ class RawRow:
     conf: float
     explicit_date: bool = True
     unreadable: list[str] = field(default_factory=list)  # columns OCR could not read
+    section: int = 0  # direction its section heading gives (+1 in, -1 out, 0 none)
 
 
 @dataclass(slots=True)

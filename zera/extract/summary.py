@@ -105,3 +105,28 @@ def currency_marks(text: str) -> list[str]:
     found = [CURRENCY_SIGNS[c] for c in text if c in CURRENCY_SIGNS]
     found += [code for code in CURRENCY_CODES if re.search(rf"\b{code}\b", text)]
     return found
+
+
+_IN_SECTIONS = (
+    "deposits", "additions", "credits", "money in", "incoming", "gutschriften", "crédits",
+    "payments and credits", "payments and other credits", "payments, credits",
+)  # fmt: skip
+_OUT_SECTIONS = (
+    "withdrawals", "debits", "subtractions", "checks paid", "cheques paid", "purchases",
+    "fees", "charges", "money out", "outgoing", "belastungen", "lastschriften", "débits",
+    "cash advances",
+)  # fmt: skip
+
+
+def section_direction(text: str) -> int:
+    """+1 or -1 for a section heading that says which way its amounts go ("DEPOSITS AND
+    ADDITIONS", "CHECKS PAID"), 0 for any other line. Banks that list deposits and
+    withdrawals in separate sections often print every amount unsigned."""
+    low = " ".join(text.lower().replace("&", " ").split())
+    if len(low.split()) > 8 or any(ch.isdigit() for ch in low):
+        return 0
+    into = any(w in low for w in _IN_SECTIONS)
+    out = any(w in low for w in _OUT_SECTIONS)
+    if into == out:
+        return 0
+    return 1 if into else -1
