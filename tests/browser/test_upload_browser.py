@@ -57,8 +57,10 @@ def test_upload_a_statement_and_open_a_rows_source_page(live_server: str, page: 
     row = page.locator("#document-list tr", has_text="january.pdf")
     expect(row.locator(".badge.doc-ok")).to_have_text("Read", timeout=60_000)
 
-    page.get_by_role("link", name="Review").click()
-    page.get_by_role("link", name="january.pdf").click()
+    page.get_by_role("link", name="Review").click()  # an htmx swap: wait for it before going on
+    batches = page.locator("table.batches")
+    expect(batches).to_be_visible()
+    batches.get_by_role("link", name="january.pdf").click()
     expect(page.locator(".proof.ok")).to_contain_text("✓ reconciles")
     expect(page.locator("table.lines tbody tr")).to_have_count(len(truth[0].transactions))
 
