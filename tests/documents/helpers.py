@@ -144,5 +144,5 @@ def text(fragment: str) -> str:
 
 def line_rows(page: str) -> list[list[str]]:
     """The batch table's rows as cell texts: date, description, amount, balance, conf, warnings."""
-    rows = re.findall(r'<tr id="line-\d+">(.*?)</tr>', page, re.S)
+    rows = re.findall(r'<tr id="line-\d+"[^>]*>(.*?)</tr>', page, re.S)
     return [[text(cell) for cell in _CELL.findall(row)] for row in rows]

@@ -18,6 +18,7 @@ from tests.documents.helpers import (
     upload,
     wait_for_jobs,
 )
+from tests.extract.corpus import LAYOUTS_BY_NAME, build
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 
@@ -82,3 +83,23 @@ async def test_several_files_upload_at_once_and_each_is_read(office: Office) -> 
     review = (await office.http.get(f"/clients/{office.client_a}/review", headers=HX)).text
     assert len(batch_links(review, office.client_a)) == 2
     assert "<html" not in review
+
+
+async def test_a_statement_that_does_not_add_up_shows_the_break_and_its_row(
+    office: Office,
+) -> None:
+    """Given a statement whose middle row was altered by 10.00 with every balance left as
+    printed, Review says it does not reconcile, by how much, and flags that row."""
+    pdf, truth = build(LAYOUTS_BY_NAME["us_signed"], seed=12, tamper="alter")
+    altered = len(truth[0].transactions) // 2
+    await upload(office.http, office.client_a, [("altered.pdf", pdf)])
+    await wait_for_jobs(office.client_a)
+    review = (await office.http.get(f"/clients/{office.client_a}/review")).text
+    assert "does not reconcile" in review and "✓ reconciles" not in review
+    [batch_id] = batch_links(review, office.client_a)
+    page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
+    proof = text(re.search(r'<p class="proof break">(.*?)</p>', page, re.S).group(1))  # type: ignore[union-attr]
+    assert re.search(r"✗ break of [+-]10\.00", proof), proof
+    rows = line_rows(page)
+    flagged = [i for i, row in enumerate(rows) if "balance breaks here" in row[5]]
+    assert flagged == [altered], rows

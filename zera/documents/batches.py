@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
 from zera.db.tables import Batch, BatchLine, Document
+from zera.documents.checks import row_warnings
 from zera.extract import ExtractionResult, Statement
 
 
@@ -73,6 +74,7 @@ class BatchView:
     page_sizes: list[list[float]]
     created_at: dt.datetime
     lines: list[LineView]
+    row_warnings: dict[int, list[str]] = field(default_factory=dict)
 
     def lines_of(self, index: int) -> list[LineView]:
         return [line for line in self.lines if line.statement_index == index]
@@ -279,7 +281,10 @@ async def get_batch(user: CurrentUser, client_id: int, batch_id: int) -> BatchVi
     )
     lines = [_line(r) for r in line_rows]
     names = await _filenames([row["document_id"]])
-    return _batch(row, names.get(row["document_id"], ""), lines)
+    batch = _batch(row, names.get(row["document_id"], ""), lines)
+    for summary in batch.statements:
+        batch.row_warnings.update(row_warnings(summary, batch.lines_of(summary.index)))
+    return batch
 
 
 def _line(row: dict[str, Any]) -> LineView:
