@@ -65,8 +65,10 @@ def accuracy_scans(dpis: list[int]) -> None:
             pages += result.pages
             if got.true_positives != got.expected:
                 imperfect.append(f"{layout.name} {got.true_positives}/{got.expected}")
-        print(f"scans at {dpi} dpi (noise, 0.4-0.8 degree tilt): {pages} pages,"
-              f" {total.expected} transactions, {elapsed / pages:.2f} s/page")
+        print(
+            f"scans at {dpi} dpi (noise, 0.4-0.8 degree tilt): {pages} pages,"
+            f" {total.expected} transactions, {elapsed / pages:.2f} s/page"
+        )
         print(f"  precision {pct(total.precision)}  recall {pct(total.recall)}  (goal >= 98%)")
         if imperfect:
             print("  imperfect: " + ", ".join(imperfect))
@@ -89,8 +91,10 @@ def broken_flagged(scanned: bool) -> None:
             if not ok:
                 missed.append(f"{layout.name}/{how}")
     kind = "scanned" if scanned else "digital"
-    print(f"broken {kind} statements flagged: {flagged}/{total} ({pct(flagged / total)};"
-          " goal 100%)" + (f" missed: {missed}" if missed else ""))
+    print(
+        f"broken {kind} statements flagged: {flagged}/{total} ({pct(flagged / total)};"
+        " goal 100%)" + (f" missed: {missed}" if missed else "")
+    )
 
 
 def speed_digital() -> None:
@@ -131,9 +135,11 @@ def speed_scans(n: int) -> None:
                 pair_ours.append(time.perf_counter() - start)
             ours.append(min(pair_ours))
             bare.append(min(pair_bare))
-    print(f"scanned page (300 dpi PNG, {n} pages, best of 2): zera {sum(ours) / n:.2f} s/page,"
-          f" bare tesseract (same image, --psm 6, OMP_THREAD_LIMIT=1) {sum(bare) / n:.2f}"
-          f" s/page: ratio {sum(ours) / sum(bare):.2f}x (goal <= 1.3x)")
+    print(
+        f"scanned page (300 dpi PNG, {n} pages, best of 2): zera {sum(ours) / n:.2f} s/page,"
+        f" bare tesseract (same image, --psm 6, OMP_THREAD_LIMIT=1) {sum(bare) / n:.2f}"
+        f" s/page: ratio {sum(ours) / sum(bare):.2f}x (goal <= 1.3x)"
+    )
 
 
 _CHILD = """
@@ -164,10 +170,12 @@ def memory_50_pages() -> None:
         out = subprocess.run([sys.executable, "-c", _CHILD, f.name], capture_output=True,
                              text=True, check=True, cwd=ROOT).stdout.split()  # fmt: skip
     pages, rows, outcome, elapsed, own, kids = out
-    print(f"50-page scan ({len(scanned) / 1e6:.0f} MB at 300 dpi): {pages} pages, {rows}/"
-          f"{len(truth[0].transactions)} rows, {outcome}, {elapsed} s;"
-          f" peak RSS of the extracting process {own} MB (goal < 300); each tesseract child"
-          f" at most {kids} MB (ru_maxrss, counted from its fork)")
+    print(
+        f"50-page scan ({len(scanned) / 1e6:.0f} MB at 300 dpi): {pages} pages, {rows}/"
+        f"{len(truth[0].transactions)} rows, {outcome}, {elapsed} s;"
+        f" peak RSS of the extracting process {own} MB (goal < 300); each tesseract child"
+        f" at most {kids} MB (ru_maxrss, counted from its fork)"
+    )
 
 
 def text_dev() -> None:
@@ -226,9 +234,11 @@ def text_dev() -> None:
     e = totals["expected"] or 1
     x = totals["extracted"] or 1
     print(f"statement-text-dev ({len(per_file)} dumps, {totals['expected']} transactions):")
-    print(f"  date+|amount|: recall {pct(totals['date_amount'] / e)}, precision"
-          f" {pct(totals['date_amount'] / x)}; with sign: recall {pct(totals['signed'] / e)};"
-          f" with description too: recall {pct(totals['full'] / e)}")
+    print(
+        f"  date+|amount|: recall {pct(totals['date_amount'] / e)}, precision"
+        f" {pct(totals['date_amount'] / x)}; with sign: recall {pct(totals['signed'] / e)};"
+        f" with description too: recall {pct(totals['full'] / e)}"
+    )
     print("  per dump (date+|amount| found/expected): " + ", ".join(per_file))
 
 

@@ -115,7 +115,6 @@ def test_a_table_whose_header_is_not_recognised_is_read_by_row_pattern() -> None
     assert any("taken from the first running balance" in w for w in result.warnings)
 
 
-
 def _simple_statement(rows: list[tuple[str, str, str, str, str]]) -> bytes:
     """A one-page statement drawn cell by cell: date, description, category, amount, balance."""
     import io

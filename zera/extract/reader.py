@@ -30,8 +30,10 @@ _DIGITS_AND_MARKS = re.compile(r"^[\d$€£()+\-.,;:/'|]+$")
 
 def _garbled(word: Word) -> bool:
     """An OCR'd word of digits and separators that reads as neither date nor amount."""
-    return word.conf < 1.0 and sum(c.isdigit() for c in word.text) >= 3 and bool(
-        _DIGITS_AND_MARKS.match(word.text)
+    return (
+        word.conf < 1.0
+        and sum(c.isdigit() for c in word.text) >= 3
+        and bool(_DIGITS_AND_MARKS.match(word.text))
     )
 
 
