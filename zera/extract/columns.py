@@ -51,6 +51,7 @@ _ROLE_PHRASES: list[tuple[str, str]] = sorted(
 )  # fmt: skip
 _PHRASE_ROLE = dict(_ROLE_PHRASES)
 MONEY_ROLES = ("amount", "debit", "credit")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,9 @@ def _fuzzy_role(text: str) -> str | None:
 
 def header_of(line: Line) -> Table | None:
     """The table this line is the header of, or None when it is not a transaction header."""
-    if len(line.cells) > 12 or len(line.text) > 200:
+    text = line.text
+    # Most lines are rows; header words never hold digits, which rules rows out cheaply.
+    if len(line.cells) > 12 or len(text) > 200 or _DIGIT.search(text):
         return None
     found: list[Column] = []
     unknown: list[Cell] = []
@@ -163,6 +166,8 @@ def header_of(line: Line) -> Table | None:
 
 def is_other_table_header(line: Line) -> bool:
     """A header of a table that holds no transactions (daily balances, summaries)."""
+    if _DIGIT.search(line.text):
+        return False
     roles: list[str] = []
     for cell in line.cells:
         cell_roles = _cell_roles(cell)

@@ -101,9 +101,12 @@ def labelled_amounts(line: Line) -> list[tuple[str, Money]]:
     return pairs
 
 
+_CODES = re.compile(r"\b(" + "|".join(CURRENCY_CODES) + r")\b")
+
+
 def currency_marks(text: str) -> list[str]:
     found = [CURRENCY_SIGNS[c] for c in text if c in CURRENCY_SIGNS]
-    found += [code for code in CURRENCY_CODES if re.search(rf"\b{code}\b", text)]
+    found += _CODES.findall(text)
     return found
 
 
