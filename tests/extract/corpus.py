@@ -141,6 +141,10 @@ LAYOUTS: list[Layout] = [
     Layout("unsigned_with_balance", style="unsigned", date_fmt="%d %b %Y", labels=EN),
     Layout("sectioned_unsigned", style="unsigned", sections=True, balance_column=False,
            date_fmt="%m/%d", labels=EN, bank="Example National Bank"),
+    Layout("two_line_headers", style="split", check_column=True, date_fmt="%m/%d",
+           labels={**EN, "check": "Check\nNumber", "debit": "Withdrawals/\nDebits",
+                   "credit": "Deposits/\nCredits", "balance": "Ending daily\nbalance"},
+           bank="Example Bank, N.A."),
     Layout("tight_columns", tight=True, date_fmt="%m-%d-%Y", labels=EN, n_tx=24,
            bank="Example Savings & Loan"),
 ]  # fmt: skip
@@ -276,15 +280,27 @@ class _Page:
         self.c.drawRightString(x, self.y, text)
 
     def header(self) -> None:
+        """Column titles; a title with a line break stacks upwards from the baseline, as
+        narrow columns do ("Withdrawals/" over "Debits")."""
         L = self.L
-        self.text(self.x_date, L["date"], bold=True)
+        stacked = max(len(L[k].split("\n")) for k in ("date", "desc", "check", *self.money))
+        self.y -= 10 * (stacked - 1)
+
+        def title(x: float, label: str, right: bool = False) -> None:
+            y = self.y
+            for part in reversed(label.split("\n")):
+                (self.right if right else self.text)(x, part, bold=True)
+                self.y += 10
+            self.y = y
+
+        title(self.x_date, L["date"])
         if self.x_post is not None:
-            self.text(self.x_post, L["post"], bold=True)
-        self.text(self.x_desc, L["desc"], bold=True)
+            title(self.x_post, L["post"])
+        title(self.x_desc, L["desc"])
         if self.x_check is not None:
-            self.text(self.x_check, L["check"], bold=True)
+            title(self.x_check, L["check"])
         for role, x in self.money.items():
-            self.right(x, L[role], bold=True)
+            title(x, L[role], right=True)
         self.c.line(self.x_date, self.y - 3, 572, self.y - 3)
         self.y -= 15
 
