@@ -141,3 +141,14 @@ def test_cli_takes_the_password_of_an_encrypted_pdf(
 
     assert locked.returncode == 1 and json.loads(locked.stdout)["outcome"] == "password_required"
     assert opened.returncode == 0 and json.loads(opened.stdout)["statement"]["reconciled"]
+
+
+def test_cli_reports_a_missing_file_in_its_output(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pdf"
+
+    done = subprocess.run([*ZERA, "extract", str(missing)], capture_output=True, text=True)
+
+    assert done.returncode == 1
+    out = json.loads(done.stdout)
+    assert out["file"] == "nowhere.pdf" and out["confidence"] == 0
+    assert "cannot read" in out["warnings"][0]
