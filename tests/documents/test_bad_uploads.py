@@ -123,3 +123,17 @@ async def test_a_document_that_is_not_a_statement_says_so(office: Office) -> Non
     assert "Not a statement" in documents
     assert "not a bank statement" in text(documents)
     assert await Batch.count().run() == 0
+
+
+async def test_an_upload_without_the_csrf_token_is_refused_and_nothing_stored(
+    idle_office: Office,
+) -> None:
+    pdf, _ = statement("us_signed", seed=91)
+    await idle_office.http.get(f"/clients/{idle_office.client_a}")  # the CSRF cookie is set
+    answer = await idle_office.http.post(
+        f"/clients/{idle_office.client_a}/documents",
+        files=[("files", ("a.pdf", pdf, "application/pdf"))],
+        headers=HX,
+    )
+    assert answer.status_code == 403
+    assert await _stored() == (0, 0, 0)
