@@ -421,6 +421,29 @@ def _sections(pg: _Page, lay: Layout, acct: TrueAccount, tamper: tuple[str, int]
         pg.text(pg.x_desc, f"Total {heading.lower()}", bold=True)
         pg.right(pg.money["amount"], fmt_money(total, lay), bold=True)
         pg.y -= 24
+    _daily_balances(pg, lay, acct)
+
+
+def _daily_balances(pg: _Page, lay: Layout, acct: TrueAccount) -> None:
+    """The "daily ending balance" grid US banks print after the transactions: dates and
+    amounts that are not transactions."""
+    by_day: dict[date, Decimal] = {}
+    running = acct.opening
+    for tx in sorted(acct.transactions, key=lambda t: t.date):
+        running += tx.amount
+        by_day[tx.date] = running
+    pg.text(40, "DAILY ENDING BALANCE", size=10, bold=True)
+    pg.y -= 16
+    for x in (40, 230, 420):
+        pg.text(x, "Date", bold=True)
+        pg.right(x + 140, "Amount", bold=True)
+    pg.y -= 14
+    days = list(by_day.items())
+    for i in range(0, len(days), 3):
+        for x, (day, balance) in zip((40, 230, 420), days[i : i + 3], strict=False):
+            pg.text(x, fmt_date(day, lay.date_fmt))
+            pg.right(x + 140, fmt_money(balance, lay, style="signed"))
+        pg.y -= 13
 
 
 def _row(

@@ -25,6 +25,11 @@ from zera.extract.summary import (
     section_direction,
 )
 
+_ENDS_TABLE = re.compile(
+    r"^\W*(daily (ending |ledger |collected )?balances?|balance summary|summary of daily"
+    r"|daily balance summary|täglicher saldo|soldes quotidiens)\b",
+    re.IGNORECASE,
+)
 _DIGITS_AND_MARKS = re.compile(r"^[\d$€£()+\-.,;:/'|]+$")
 
 
@@ -74,8 +79,11 @@ class _Reader:
             self.current.has_amount_column |= table.first("amount") is not None
             self.last_row = None
             return
-        if is_other_table_header(line):
+        if is_other_table_header(line) or _ENDS_TABLE.search(text):
+            # Daily balance grids and the like list dates and amounts that are no
+            # transactions: they close the transaction table until the next header.
             self.table = None
+            self.last_row = None
             return
         if self.table is None and self.headerless:
             if self._pattern_row(line):
@@ -119,6 +127,8 @@ class _Reader:
             dates.append(token)
             rest = cells[0].words[n:]
             cells = ([Cell(rest)] if rest else []) + cells[1:]
+        if sum(date_prefix(c.words)[0] is not None for c in cells) >= 2:
+            return False  # dates across the line: a grid of dates, not a transaction row
         unreadable: list[str] = []
         if cells and cells[0].x0 < limit and _garbled(cells[0].words[0]):
             # OCR turned the date into something that is no date ("42/01/2026"): keep it
