@@ -66,3 +66,28 @@ def test_ocr_that_overruns_its_time_fails_that_document_only(
 
     assert result.outcome is Outcome.EXTRACTION_FAILED
     assert "Page 1 could not be read by OCR" in result.warnings[0]
+
+
+def test_a_scan_with_a_digital_stamp_is_still_read_by_ocr(scans: dict[str, Sample]) -> None:
+    """Given a scanned page that a scanner stamped with a line of real text (more than a
+    few characters), then the page is still read by OCR, not taken for a digital page."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen.canvas import Canvas
+
+    stamp = io.BytesIO()
+    canvas = Canvas(stamp, pagesize=(612, 792), invariant=True)
+    canvas.setFont("Helvetica", 7)
+    canvas.drawString(40, 12, "Scanned by Example Scan Station 4 on 2026-02-02 - page 1 of 1")
+    canvas.showPage()
+    canvas.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(scans["us_signed"].data)))
+    writer.pages[0].merge_page(PdfReader(stamp).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+
+    result = extract_document(out.getvalue(), "stamped.pdf")
+
+    assert result.ocr and result.outcome is Outcome.OK
+    assert score(result, scans["us_signed"].truth).recall >= 0.94

@@ -110,13 +110,17 @@ def render(page: pdfium.PdfPage, dpi: float) -> bytes:
     return buf.getvalue()
 
 
-def image_pixels(page: pdfium.PdfPage) -> int:
-    """The largest image on the page, in pixels as declared (read without decoding it)."""
-    largest = 0
+def images(page: pdfium.PdfPage) -> tuple[int, float]:
+    """The largest image's declared pixels (read without decoding it) and the share of the
+    page that the largest image covers."""
+    width, height = page.get_size()
+    largest, cover = 0, 0.0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         try:
             w, h = obj.get_px_size()
+            left, bottom, right, top = obj.get_bounds()
         except pdfium.PdfiumError:
             continue
         largest = max(largest, w * h)
-    return largest
+        cover = max(cover, (right - left) * (top - bottom) / max(width * height, 1.0))
+    return largest, cover

@@ -36,6 +36,8 @@ _ARTICLES = {
 
 # A page with fewer characters than this in its text layer is treated as a scan.
 _MIN_TEXT_CHARS = 20
+# Below this many characters, a page that is mostly one image is a scan with a stamp on it.
+_SCAN_STAMP_CHARS = 400
 
 
 def extract_document(
@@ -163,9 +165,15 @@ def _page_text(page: object, number: int, limits: Limits) -> PageText:
     if max(width, height) > limits.max_page_side_points:
         raise ImageTooLarge(f"Page {number} is {width:.0f}x{height:.0f} points: not a real page.")
     text = pdf.text_layer(page, number)
-    if sum(len(w.text) for w in text.words) >= _MIN_TEXT_CHARS:
+    chars = sum(len(w.text) for w in text.words)
+    if chars >= _SCAN_STAMP_CHARS:
         return text
-    if pdf.image_pixels(page) > limits.max_image_pixels:
+    pixels, cover = pdf.images(page)
+    # A scan carries at most a stamp of text (a footer, a Bates number) over a page-sized
+    # image; a digital page with a letterhead image carries its statement as text.
+    if chars >= _MIN_TEXT_CHARS and cover < 0.5:
+        return text
+    if pixels > limits.max_image_pixels:
         raise ImageTooLarge(f"Page {number} holds an image far larger than a scanned page.")
     image = page.render(scale=limits.ocr_dpi / 72).to_pil()
     return ocr_image(image, number, limits.ocr_dpi)
