@@ -230,6 +230,8 @@ class _Reader:
             dates.append(token)
             rest = cells[0].words[n:]
             cells = ([Cell(rest)] if rest else []) + cells[1:]
+        if sum(date_prefix(c.words)[0] is not None for c in cells) >= 2:
+            return False  # more dates further along: a grid of daily balances
         values: list[Money] = []
         text: list[str] = []
         for cell in cells:
