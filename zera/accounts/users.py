@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zera.accounts import audit
 from zera.accounts.errors import AlreadySetUp, InvalidInput, LockedOut, NotFound, SignInFailed
 from zera.accounts.passwords import hash_password, password_problem, verify_password
+from zera.db.engine import write_transaction
 from zera.db.tables import Firm, LoginGuard, User
 
 ROLES = ("owner", "staff")
@@ -75,7 +76,7 @@ async def set_up_firm(
     email = clean_email(email)
     _check_password(password)
     password_hash = hash_password(password)
-    async with User._meta.db.transaction():
+    async with write_transaction(User._meta.db):
         if not await needs_setup():
             raise AlreadySetUp("This firm is already set up. Sign in instead.")
         await Firm.insert(Firm(name=firm)).run()

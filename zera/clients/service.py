@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from zera.accounts import audit
 from zera.accounts.errors import InvalidInput, NotFound
 from zera.accounts.users import CurrentUser, clean_name
+from zera.db.engine import write_transaction
 from zera.db.tables import Client, ClientAccess, User
 
 
@@ -141,7 +142,7 @@ async def assign_staff(
     if not user_ids <= valid:
         raise InvalidInput("staff", "Choose staff members from the list.")
     added, removed = user_ids - current, current - user_ids
-    async with ClientAccess._meta.db.transaction():
+    async with write_transaction(ClientAccess._meta.db):
         if removed:
             await (
                 ClientAccess.delete()

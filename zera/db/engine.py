@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from zera.db.tables import ALL_TABLES
 
@@ -32,6 +32,18 @@ def bind_tables(engine: Engine[Any]) -> None:
     """Point every table at `engine` (Piccolo keeps the engine on each table's metadata)."""
     for table in ALL_TABLES:
         table._meta.db = engine
+
+
+def write_transaction(engine: Engine[Any]) -> Any:
+    """A transaction that reads and then writes.
+
+    On SQLite it takes the write lock at BEGIN (IMMEDIATE): a deferred transaction that reads
+    first and writes later is refused at once with "database is locked" when another connection
+    committed in between, instead of waiting. On PostgreSQL it is a plain transaction.
+    """
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 def is_postgres(engine: Engine[Any]) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from zera.db import tables
-from zera.db.engine import bind_tables, is_postgres
+from zera.db.engine import bind_tables, is_postgres, write_transaction
 
 Migration = Callable[[Engine[Any]], Awaitable[None]]
 
@@ -91,7 +91,7 @@ async def migrate(engine: Engine[Any]) -> list[str]:
         "CREATE TABLE IF NOT EXISTS zera_migration (name VARCHAR(200) PRIMARY KEY,"
         " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
     )
-    async with engine.transaction():
+    async with write_transaction(engine):
         if is_postgres(engine):
             # Two release processes starting at once must not both migrate.
             await engine.run_ddl("SELECT pg_advisory_xact_lock(7461826)")

@@ -12,6 +12,7 @@ from typing import Any
 from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
+from zera.db.engine import write_transaction
 from zera.db.tables import Batch, BatchLine, Document
 from zera.documents.checks import row_warnings
 from zera.extract import ExtractionResult, Statement
@@ -149,7 +150,7 @@ async def save_batch(client_id: int, document_id: int, result: ExtractionResult)
         for index, st in enumerate(result.statements)
         for position, tx in enumerate(st.transactions)
     ]
-    async with Batch._meta.db.transaction():
+    async with write_transaction(Batch._meta.db):
         old = await Batch.select(Batch.id).where(Batch.document_id == document_id).run()
         if old:
             ids = [row["id"] for row in old]
@@ -185,7 +186,7 @@ async def save_batch(client_id: int, document_id: int, result: ExtractionResult)
 
 async def drop_batch(document_id: int) -> None:
     """A document that no longer extracts keeps no stale batch."""
-    async with Batch._meta.db.transaction():
+    async with write_transaction(Batch._meta.db):
         old = await Batch.select(Batch.id).where(Batch.document_id == document_id).run()
         ids = [row["id"] for row in old]
         if ids:

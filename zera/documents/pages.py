@@ -8,6 +8,7 @@ import anyio
 
 from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
+from zera.db.engine import write_transaction
 from zera.db.tables import DocumentPage
 from zera.documents.batches import BatchView, LineView, get_batch
 from zera.documents.store import get_document, load_bytes
@@ -65,7 +66,7 @@ async def page_image(user: CurrentUser, client_id: int, document_id: int, page: 
 
 async def keep_pages(document_id: int, pages: dict[int, bytes]) -> None:
     """Store rendered pages of a protected document (replacing earlier ones)."""
-    async with DocumentPage._meta.db.transaction():
+    async with write_transaction(DocumentPage._meta.db):
         await DocumentPage.delete().where(DocumentPage.document_id == document_id).run()
         if pages:
             await DocumentPage.insert(

@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from zera.accounts import audit
+from zera.db.engine import write_transaction
 from zera.db.tables import Client, QBOConnection
 from zera.qbo.errors import NeedsReconnect, QBOError
 from zera.qbo.oauth import IntuitOAuth, TokenSet
@@ -153,7 +154,7 @@ class TokenVault:
             QBOConnection.connected_at: datetime.now(UTC),
             QBOConnection.last_error: "",
         }
-        async with QBOConnection._meta.db.transaction():
+        async with write_transaction(QBOConnection._meta.db):
             if await QBOConnection.exists().where(QBOConnection.client_id == client_id).run():
                 await QBOConnection.update(values).where(QBOConnection.client_id == client_id).run()
             else:
