@@ -1,15 +1,14 @@
 """`zera serve` in the embedded mode: Zera and the built-in QuickBooks sandbox in one server.
 
 The sandbox keeps Intuit's URL layout at the root, so requests are routed by their first path
-segment: Intuit's segments go to the sandbox, everything else to Zera. Zera's lifespan drives the
-sandbox's, so both start and stop together.
+segment: Intuit's segments go to the sandbox, everything else to Zera. Zera's start-up and shutdown
+run the sandbox's hooks too, so both start and stop together.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from contextlib import AsyncExitStack
 from typing import Any
 
 from litestar import Litestar
@@ -40,16 +39,10 @@ def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
 
 def with_sandbox(zera: Litestar, sandbox: Litestar) -> Any:
     """One ASGI app serving both."""
-    stack = AsyncExitStack()
-
-    async def start_sandbox() -> None:
-        await stack.enter_async_context(sandbox.lifespan())
-
-    async def stop_sandbox() -> None:
-        await stack.aclose()
-
-    zera.on_startup.insert(0, start_sandbox)
-    zera.on_shutdown.append(stop_sandbox)
+    # The sandbox's own start-up and shutdown hooks run as Zera's (first and last): entering
+    # its lifespan context in one task and leaving it in another would cross anyio cancel scopes.
+    zera.on_startup[:0] = list(sandbox.on_startup)
+    zera.on_shutdown.extend(sandbox.on_shutdown)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] in {"http", "websocket"}:
