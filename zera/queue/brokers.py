@@ -48,6 +48,11 @@ def parse_queue_url(url: str) -> tuple[str, QueueOptions]:
         raise ValueError(
             "queue URL options need lease_seconds > 0 and 0 < retry_min_ms <= retry_max_ms"
         )
+    if parts.scheme == "sqlite":
+        # urlunsplit would fold "sqlite:////abs/path" into "sqlite://abs/path" (a relative path):
+        # keep everything before the query string as it was written.
+        base = url.partition("?")[0]
+        return base + (f"?{urlencode(params)}" if params else ""), options
     return urlunsplit(parts._replace(query=urlencode(params))), options
 
 
@@ -56,9 +61,7 @@ def build_broker(url: str) -> Broker:
     lease = options.lease_seconds
     scheme = urlsplit(clean).scheme
     if scheme == "sqlite":
-        return SQLiteBroker(
-            Path(clean.removeprefix("sqlite:///").removeprefix("sqlite://")), lease_seconds=lease
-        )
+        return SQLiteBroker(Path(clean.removeprefix("sqlite:///")), lease_seconds=lease)
     if scheme in {"postgres", "postgresql"}:
         from zera.queue.handback import HandbackPostgresBroker
 
