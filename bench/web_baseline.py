@@ -154,7 +154,8 @@ def main() -> None:
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(
-        f"command to first /healthz ok, first start after install: median {statistics.median(first_starts):.2f} s"
+        "command to first /healthz ok, first start after install: "
+        f"median {statistics.median(first_starts):.2f} s"
         f" (min {min(first_starts):.2f}, max {max(first_starts):.2f}, n={len(first_starts)})"
     )
     print(
