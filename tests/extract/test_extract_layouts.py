@@ -193,3 +193,21 @@ def test_pages_turned_by_rotate_are_read_as_displayed() -> None:
     assert result.page_sizes[0] == (612.0, 792.0)
     first = result.statements[0].transactions[0].box
     assert first is not None and 30 < first.x0 < 50 and first.x1 > 500
+
+
+def test_a_bank_statement_that_advertises_a_credit_card_stays_a_bank_statement() -> None:
+    """Given a checking statement whose page offers a credit card with a minimum payment,
+    then its running balance keeps the amounts read the bank way."""
+    from dataclasses import replace
+
+    from tests.extract.corpus import EN, LAYOUTS_BY_NAME, build
+
+    advert = {**EN, "title": "Statement - new credit card offer: no minimum payment until May"}
+    layout = replace(LAYOUTS_BY_NAME["us_signed"], labels=advert)
+    pdf, truth = build(layout)
+
+    result = extract_document(pdf, "advert.pdf")
+
+    statement = result.statements[0]
+    assert statement.account_type == "bank" and statement.reconciled
+    assert [t.amount for t in statement.transactions] == [t.amount for t in truth[0].transactions]

@@ -66,7 +66,7 @@ def _signs_from_balance(txs: list[Transaction], opening: Decimal | None) -> None
 
 
 def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int) -> Statement:
-    card = len(acct.card_words) >= 2
+    card = len(acct.card_words) >= 2 and not _balances_say_bank(acct)
     period = _period(acct.period, day_first, year)
     # Section headings set signs only where the amount column never prints one itself: a
     # stray "Fees" line must not flip the deposits of a signed column.
@@ -121,6 +121,31 @@ def _statement(acct: AccountDraft, doc: ReadDocument, day_first: bool, year: int
         transactions=txs,
         warnings=notes,
     )
+
+
+def _balances_say_bank(acct: AccountDraft) -> bool:
+    """Whether a printed running balance follows the amounts read the bank way. A bank
+    statement that advertises a credit card ("minimum payment", "credit limit") must not
+    have its signs turned; its running balance settles it. (An unsigned column agrees when
+    the balance moves by the amount either way: its signs come from the balance.)"""
+    running: Decimal | None = None
+    previous: Decimal | None = None
+    checks = agree = 0
+    for row in acct.rows:
+        step = _amount(row, card=False, sections=False)
+        if running is not None:
+            running += step
+        if row.balance is None:
+            continue
+        balance = row.balance.value
+        if running is not None and previous is not None:
+            checks += 1
+            if acct.amount_column_signed:
+                agree += running == balance
+            else:
+                agree += abs(balance - previous) == abs(running - previous)
+        running = previous = balance
+    return checks > 0 and 2 * agree >= checks
 
 
 def _description(row: RawRow) -> str:
