@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.extract.corpus import LAYOUTS, build, scan  # noqa: E402
+from tests.extract.corpus import LAYOUTS, build  # noqa: E402
+from tests.extract.render_statement import scan  # noqa: E402
 from tests.extract.scoring import Score, score  # noqa: E402
 from zera.extract import extract_document  # noqa: E402
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.extract.corpus import LAYOUTS, Layout, TrueAccount, build, scan
+from tests.extract.corpus import LAYOUTS, Layout, TrueAccount, build
+from tests.extract.render_statement import scan
 
 
 @dataclass(frozen=True)

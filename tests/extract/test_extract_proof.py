@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.extract.corpus import LAYOUTS, build, render
+from tests.extract.corpus import LAYOUTS, build
+from tests.extract.render_statement import render
 from zera.extract import Outcome, extract_document
 
 
