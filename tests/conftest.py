@@ -128,6 +128,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_serving(
+    url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 90
+) -> None:
+    """Poll `url` until it answers 200; fail with the server's log if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the server behind {url} did not start:\n" + log_path.read_text())
+        time.sleep(0.1)
+
+
 @contextmanager
 def running_zera(home: Path, **env: str) -> Iterator[str]:
     """Run `zera serve` (web, worker and the built-in sandbox) with its home in `home`; yield its
@@ -154,16 +170,7 @@ def running_zera(home: Path, **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("zera serve did not start:\n" + log_path.read_text())
-            time.sleep(0.1)
+        wait_until_serving(f"{base}/healthz", process, log_path)
         yield base
     finally:
         process.terminate()

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import free_port, post_form, set_up_firm
+from tests.conftest import free_port, post_form, set_up_firm, wait_until_serving
 from zera.app import create_app
 from zera.db.tables import Job, QBOConnection
 from zera.settings import Settings
@@ -73,18 +73,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/_sandbox/api/app", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "zera sandbox did not start:\n" + (home / "sandbox.log").read_text()
-                )
-            time.sleep(0.1)
+        wait_until_serving(f"{base}/_sandbox/api/app", process, home / "sandbox.log")
         yield Sandbox(base)
     finally:
         process.terminate()

@@ -12,10 +12,10 @@ from typing import Any
 from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
-from zera.db.tables import Document, Job
+from zera.db.tables import Document
 from zera.extract import ExtractError, Limits
 from zera.extract.preflight import sniff
-from zera.queue import JobView
+from zera.queue import JobView, jobs_by_id
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -165,7 +165,7 @@ async def _document(client_id: int, document_id: int) -> DocumentView:
     )
     if row is None:
         raise NotFound("No such document.")
-    jobs = await _jobs([row["job_id"]] if row["job_id"] else [])
+    jobs = await jobs_by_id([row["job_id"]] if row["job_id"] else [])
     return _view(row, jobs.get(row["job_id"]))
 
 
@@ -184,7 +184,7 @@ async def list_documents(user: CurrentUser, client_id: int) -> list[DocumentView
         .order_by(Document.id, ascending=False)
         .run()
     )
-    jobs = await _jobs([row["job_id"] for row in rows if row["job_id"]])
+    jobs = await jobs_by_id([row["job_id"] for row in rows if row["job_id"]])
     return [_view(row, jobs.get(row["job_id"])) for row in rows]
 
 
@@ -203,27 +203,6 @@ async def load_bytes(client_id: int, document_id: int) -> bytes:
     if row is None:
         raise NotFound("No such document.")
     return bytes(row["data"])
-
-
-async def _jobs(ids: list[Any]) -> dict[Any, JobView]:
-    if not ids:
-        return {}
-    rows = (
-        await Job.select(
-            Job.id,
-            Job.title,
-            Job.client_id,
-            Job.state,
-            Job.progress,
-            Job.attempts,
-            Job.error,
-            Job.created_at,
-            Job.finished_at,
-        )
-        .where(Job.id.is_in(ids))
-        .run()
-    )
-    return {row["id"]: JobView(**row) for row in rows}
 
 
 async def set_status(document_id: int, status: str, message: str = "") -> None:

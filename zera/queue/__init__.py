@@ -1,6 +1,6 @@
 """Background jobs: Dramatiq with a broker chosen by URL, and the job table."""
 
-from zera.queue.jobs import JobView, job_for_user, recent_jobs, report_progress
+from zera.queue.jobs import JobView, job_for_user, jobs_by_id, recent_jobs, report_progress
 from zera.queue.registry import PermanentError, task
 from zera.queue.runtime import JobQueue
 
@@ -9,6 +9,7 @@ __all__ = [
     "JobView",
     "PermanentError",
     "job_for_user",
+    "jobs_by_id",
     "recent_jobs",
     "report_progress",
     "task",

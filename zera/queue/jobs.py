@@ -40,6 +40,20 @@ class JobView:
         return self.state in FINISHED
 
 
+# The columns a JobView is made of.
+_VIEW_COLUMNS = (
+    Job.id,
+    Job.title,
+    Job.client_id,
+    Job.state,
+    Job.progress,
+    Job.attempts,
+    Job.error,
+    Job.created_at,
+    Job.finished_at,
+)
+
+
 async def create_job(actor: str, *, title: str, client_id: int | None) -> uuid.UUID:
     rows = (
         await Job.insert(Job(actor=actor, title=title, client_id=client_id)).returning(Job.id).run()
@@ -48,23 +62,16 @@ async def create_job(actor: str, *, title: str, client_id: int | None) -> uuid.U
 
 
 async def load_job(job_id: uuid.UUID) -> JobView | None:
-    row = (
-        await Job.select(
-            Job.id,
-            Job.title,
-            Job.client_id,
-            Job.state,
-            Job.progress,
-            Job.attempts,
-            Job.error,
-            Job.created_at,
-            Job.finished_at,
-        )
-        .where(Job.id == job_id)
-        .first()
-        .run()
-    )
+    row = await Job.select(*_VIEW_COLUMNS).where(Job.id == job_id).first().run()
     return JobView(**row) if row else None
+
+
+async def jobs_by_id(ids: list[Any]) -> dict[Any, JobView]:
+    """The jobs with these ids, keyed by id (one query)."""
+    if not ids:
+        return {}
+    rows = await Job.select(*_VIEW_COLUMNS).where(Job.id.is_in(ids)).run()
+    return {row["id"]: JobView(**row) for row in rows}
 
 
 async def job_for_user(user: CurrentUser, job_id: uuid.UUID) -> JobView:
@@ -82,17 +89,7 @@ async def job_for_user(user: CurrentUser, job_id: uuid.UUID) -> JobView:
 
 async def recent_jobs(client_id: int, limit: int = 20) -> list[JobView]:
     rows = (
-        await Job.select(
-            Job.id,
-            Job.title,
-            Job.client_id,
-            Job.state,
-            Job.progress,
-            Job.attempts,
-            Job.error,
-            Job.created_at,
-            Job.finished_at,
-        )
+        await Job.select(*_VIEW_COLUMNS)
         .where(Job.client_id == client_id)
         .order_by(Job.created_at, ascending=False)
         .limit(limit)
