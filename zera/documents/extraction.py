@@ -28,7 +28,13 @@ from zera.documents.store import (
     set_status,
     store_uploads,
 )
-from zera.extract import ExtractError, ExtractionResult, Limits, extract_document, render_page
+from zera.extract import (
+    ExtractError,
+    ExtractionResult,
+    Limits,
+    extract_document_isolated,
+    render_page,
+)
 from zera.qbo.errors import NeedsReconnect
 from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
@@ -130,8 +136,10 @@ async def run_extraction(
         return None
     await set_status(document_id, "extracting")
     data, filename = bytes(row["data"]), row["filename"]
+    # In a child process with a memory ceiling and a time limit: a crash or runaway in PDFium or
+    # Tesseract on an untrusted file then fails this document, never the worker.
     result = await anyio.to_thread.run_sync(
-        lambda: extract_document(
+        lambda: extract_document_isolated(
             data,
             filename,
             password=password,
