@@ -18,6 +18,7 @@ from tests.documents.helpers import (
     upload,
     wait_for_jobs,
 )
+from tests.extract import badfiles
 from tests.extract.corpus import LAYOUTS_BY_NAME, build
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
@@ -103,3 +104,16 @@ async def test_a_statement_that_does_not_add_up_shows_the_break_and_its_row(
     rows = line_rows(page)
     flagged = [i for i, row in enumerate(rows) if "balance breaks here" in row[5]]
     assert flagged == [altered], rows
+
+
+async def test_the_dashboard_counts_what_each_clients_documents_need(office: Office) -> None:
+    """Given one statement read and one invoice (not a statement), the dashboard says one to
+    review and one needing attention for that client, and nothing for a client without any."""
+    pdf, _ = statement("us_signed")
+    invoice = badfiles.text_pdf(badfiles.INVOICE_LINES)
+    await upload(office.http, office.client_a, [("good.pdf", pdf), ("invoice.pdf", invoice)])
+    await wait_for_jobs(office.client_a)
+    dashboard = (await office.http.get("/")).text
+    assert f'href="/clients/{office.client_a}/review">1 to review' in dashboard
+    assert "1 need attention" in dashboard
+    assert dashboard.count("None yet") >= 1  # client B has no documents

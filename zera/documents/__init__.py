@@ -27,9 +27,11 @@ from zera.documents.pages import (
     source_page,
 )
 from zera.documents.store import (
+    DocumentCounts,
     DocumentView,
     Upload,
     UploadResult,
+    document_counts,
     get_document,
     list_documents,
     store_uploads,
@@ -38,6 +40,7 @@ from zera.documents.store import (
 __all__ = [
     "PAGE_DPI",
     "BatchView",
+    "DocumentCounts",
     "DocumentDetail",
     "DocumentView",
     "Highlight",
@@ -47,6 +50,7 @@ __all__ = [
     "StatementSummary",
     "Upload",
     "UploadResult",
+    "document_counts",
     "document_detail",
     "get_batch",
     "get_document",

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
@@ -219,3 +221,36 @@ async def set_job(document_id: int, job_id: uuid.UUID) -> None:
         .where(Document.id == document_id)
         .run()
     )
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """What a client's documents need, for the dashboard."""
+
+    reading: int = 0  # queued or being extracted
+    to_review: int = 0  # read; their batches wait on the Review section
+    need_attention: int = 0  # could not be read, or waiting for a password
+
+
+async def document_counts(client_ids: list[int]) -> dict[int, DocumentCounts]:
+    """Per client (one grouped query); clients without documents are absent."""
+    if not client_ids:
+        return {}
+    rows = await (
+        Document.select(Document.client_id, Document.status, Count(Document.id, alias="n"))
+        .where(Document.client_id.is_in(client_ids))
+        .group_by(Document.client_id, Document.status)
+        .run()
+    )
+    tallies: dict[int, dict[str, int]] = {}
+    for row in rows:
+        tally = tallies.setdefault(
+            row["client_id"], {"reading": 0, "to_review": 0, "need_attention": 0}
+        )
+        key = (
+            "reading"
+            if row["status"] in PENDING
+            else ("to_review" if row["status"] == "ok" else "need_attention")
+        )
+        tally[key] += row["n"]
+    return {client_id: DocumentCounts(**tally) for client_id, tally in tallies.items()}

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from zera import clients, documents
 from zera.accounts import AccountError, Actor, CurrentUser, NotFound
 from zera.accounts.users import firm_name
+from zera.documents import document_counts
 from zera.qbo.mirror import chart_of_accounts
 from zera.qbo.vault import connection_info, connection_statuses
 from zera.queue import recent_jobs
@@ -45,6 +46,7 @@ async def _dashboard(
             "archived": archived,
             "clients": visible,
             "connections": await connection_statuses([c.id for c in visible]),
+            "documents": await document_counts([c.id for c in visible]),
             "error": error,
         },
     )
