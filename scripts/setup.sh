@@ -35,7 +35,8 @@ export UV_PYTHON_DOWNLOADS=never
 if ! command -v uv >/dev/null; then
   if [[ ! -x .tools/bin/uv ]]; then
     say "Installing uv into .tools/"
-    python3 -m venv .tools
+    # Debian's python3 needs python3-venv for this; install it when the first try fails.
+    python3 -m venv .tools 2>/dev/null || { rm -rf .tools; apt_install python3-venv; python3 -m venv .tools; }
     .tools/bin/pip install --quiet uv
   fi
   export PATH="$PWD/.tools/bin:$PATH"
