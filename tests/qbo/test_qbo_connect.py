@@ -16,6 +16,7 @@ from tests.qbo.conftest import (
     wait_for_jobs,
 )
 from zera.db.tables import OAuthState, QBOReference
+from zera.qbo.errors import NeedsReconnect
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 
@@ -123,3 +124,23 @@ async def test_callback_needs_a_signed_in_user(zera: httpx.AsyncClient) -> None:
     response = await zera.get("/qbo/callback?state=abc&code=def&realmId=1")
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert CALLBACK.endswith("/qbo/callback")
+
+
+async def test_disconnect_revokes_at_intuit_and_forgets_the_tokens(
+    zera: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    realm = sandbox.new_company("Goodbye Co")
+    client_id = await add_client(zera, "Goodbye")
+    assert (await connect(zera, client_id, realm)).status_code == 303
+    await wait_for_jobs(client_id)
+    quickbooks = zera._transport.app.state.quickbooks  # type: ignore[attr-defined]
+    refresh_token = quickbooks.vault.cipher.decrypt(
+        (await connection_row(client_id))["refresh_token"]
+    )
+    response = await post_form(zera, f"/clients/{client_id}/qbo/disconnect", {})
+    assert response.status_code == 303
+    assert await connection_row(client_id) is None
+    with pytest.raises(NeedsReconnect):
+        await quickbooks.oauth.refresh(refresh_token)  # Intuit (the sandbox) no longer takes it
+    page = (await zera.get(f"/clients/{client_id}/connection")).text
+    assert "Connect QuickBooks Online" in page
