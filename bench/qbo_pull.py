@@ -210,10 +210,12 @@ def python_quickbooks_pull(base: str, realm: str) -> tuple[float, int]:
     for cls in lists + txns:
         start = 1
         while True:  # the library's own paging: all()/where() with start_position
-            # where() rather than all(): all() asks Item for "SELECT *, Sku", which the
-            # sandbox's query parser does not take yet.
-            clause = f"TxnDate >= '{since}'" if cls in txns else ""
-            page = cls.where(clause, start_position=start, max_results=1000, qb=qb)
+            if cls in txns:
+                page = cls.where(
+                    f"TxnDate >= '{since}'", start_position=start, max_results=1000, qb=qb
+                )
+            else:
+                page = cls.all(start_position=start, max_results=1000, qb=qb)
             records += len(page)
             start += len(page)
             if len(page) < 1000:

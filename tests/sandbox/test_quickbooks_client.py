@@ -278,3 +278,11 @@ def test_invoice_pdf_download(qb: Any) -> None:
     assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
     text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert f"Invoice {invoice.DocNumber}" in text and "Total: 75" in text
+
+
+def test_item_all_with_its_extra_sku_column_is_answered(qb) -> None:  # type: ignore[no-untyped-def]
+    """python-quickbooks' Item.all() sends "SELECT *, Sku FROM Item"; it gets the items."""
+    from quickbooks.objects.item import Item
+
+    items = Item.all(max_results=1000, qb=qb)
+    assert items and all(item.Name for item in items)

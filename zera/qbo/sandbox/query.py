@@ -135,6 +135,12 @@ class _Parser:
                 # Intuit returns every property; projections are not supported (QBO-API.md §2).
                 raise faults.query_parse(f'Encountered "{tok.text}"; only SELECT * and '
                                          "SELECT COUNT(*) are supported.")
+            # "SELECT *, Sku FROM Item" is how python-quickbooks asks for an Item property that
+            # is only sent on request; every property is returned anyway, so the names after
+            # the star are accepted and change nothing.
+            while (following := self.peek()) is not None and following.text == ",":
+                self.next()
+                self.prop()
         self.expect("FROM")
         entity = self.prop()
         where: list[Condition] = []
