@@ -145,10 +145,36 @@ def wait_until_serving(
 
 
 @contextmanager
+def serving(command: str, home: Path, env: dict[str, str], ready_path: str) -> Iterator[str]:
+    """Run `zera COMMAND --port P` with `env`; yield its base URL once `ready_path` answers 200.
+    Its output goes to home/COMMAND.log; the process is stopped however the block ends."""
+    port = free_port()
+    log_path = home / f"{command}.log"
+    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zera.cli", command, "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).parents[1],
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + ready_path, process, log_path)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextmanager
 def running_zera(home: Path, **env: str) -> Iterator[str]:
     """Run `zera serve` (web, worker and the built-in sandbox) with its home in `home`; yield its
-    base URL once /healthz answers. Its output goes to home/server.log."""
-    port = free_port()
+    base URL once /healthz answers. Its output goes to home/serve.log."""
     environ = {
         **os.environ,
         "ZERA_BASE_DIR": str(home),
@@ -159,26 +185,8 @@ def running_zera(home: Path, **env: str) -> Iterator[str]:
     }
     for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
         environ.pop(name, None)
-    log_path = home / "server.log"
-    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
-        env=environ,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).parents[1],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(f"{base}/healthz", process, log_path)
+    with serving("serve", home, environ, "/healthz") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture

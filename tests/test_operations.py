@@ -84,7 +84,7 @@ def test_logs_are_json_lines_without_passwords_or_session_ids(tmp_path: Path) ->
 
     with running_zera(tmp_path, ZERA_LOG_LEVEL="DEBUG") as base:
         session = asyncio.run(use_the_app(base))
-    stderr = (tmp_path / "server.log").read_text()
+    stderr = (tmp_path / "serve.log").read_text()
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) > 5
     for line in lines:

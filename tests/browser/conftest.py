@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,3 +37,21 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def set_up_firm_in_browser(page: Page, base: str) -> None:
+    """Fill in the one-time set-up page as the firm's owner; lands on the dashboard."""
+    page.goto(base + "/setup")
+    page.get_by_label("Firm name").fill("Ledger & Co")
+    page.get_by_label("Your name").fill("Olive Owner")
+    page.get_by_label("Email").fill("olive@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Create firm and owner").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ledger & Co")
+
+
+def add_client_in_browser(page: Page, name: str) -> None:
+    """On the dashboard, add a client; lands on its page."""
+    page.get_by_label("New client").fill(name)
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)

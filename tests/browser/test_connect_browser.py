@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import add_client_in_browser, set_up_firm_in_browser
+
 pytestmark = pytest.mark.browser
 
 
 def test_connect_quickbooks_through_the_consent_page(live_server: str, page: Page) -> None:
-    page.goto(live_server + "/setup")
-    page.get_by_label("Firm name").fill("Ledger & Co")
-    page.get_by_label("Your name").fill("Olive Owner")
-    page.get_by_label("Email").fill("olive@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Create firm and owner").click()
-    page.get_by_label("New client").fill("Acme Bakery")
-    page.get_by_role("button", name="Add client").click()
+    set_up_firm_in_browser(page, live_server)
+    add_client_in_browser(page, "Acme Bakery")
 
     page.get_by_role("link", name="Connection").click()
     page.get_by_role("button", name="Connect QuickBooks Online").click()

@@ -8,6 +8,7 @@ import base64
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import add_client_in_browser, set_up_firm_in_browser
 from tests.documents.helpers import statement
 
 pytestmark = pytest.mark.browser
@@ -25,15 +26,8 @@ DROP = """([name, b64]) => {
 
 
 def _set_up(page: Page, base: str) -> None:
-    page.goto(base + "/")
-    page.get_by_label("Firm name").fill("Ledger & Co")
-    page.get_by_label("Your name").fill("Olive Owner")
-    page.get_by_label("Email").fill("olive@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Create firm and owner").click()
-    page.get_by_label("New client").fill("Acme Bakery")
-    page.get_by_role("button", name="Add client").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Bakery")
+    set_up_firm_in_browser(page, base)
+    add_client_in_browser(page, "Acme Bakery")
 
 
 def test_upload_a_statement_and_open_a_rows_source_page(live_server: str, page: Page) -> None:

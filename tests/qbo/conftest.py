@@ -6,8 +6,6 @@ import asyncio
 import dataclasses
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import free_port, post_form, set_up_firm, wait_until_serving
+from tests.conftest import post_form, serving, set_up_firm
 from zera.app import create_app
 from zera.db.tables import Job, QBOConnection
 from zera.settings import Settings
@@ -52,7 +50,6 @@ class Sandbox:
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """One `zera sandbox` process for the session; tests make their own companies in it."""
     home = tmp_path_factory.mktemp("sandbox")
-    port = free_port()
     env = {
         **os.environ,
         "ZERA_BASE_DIR": str(home),
@@ -63,25 +60,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         "ZERA_SANDBOX_SEED_MONTHS": "2",
         "ZERA_SANDBOX_WEBHOOKS": "false",
     }
-    log = (home / "sandbox.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zera.cli", "sandbox", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(f"{base}/_sandbox/api/app", process, home / "sandbox.log")
+    with serving("sandbox", home, env, "/_sandbox/api/app") as base:
         yield Sandbox(base)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture
