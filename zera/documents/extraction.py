@@ -6,6 +6,7 @@ decrypted in the worker, used, and never written anywhere in clear."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ from zera.extract import (
 from zera.qbo.errors import NeedsReconnect
 from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
+
+_ONE_EXTRACTION_AT_A_TIME = threading.Lock()
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +139,21 @@ async def run_extraction(
         return None
     await set_status(document_id, "extracting")
     data, filename = bytes(row["data"]), row["filename"]
+
     # In a child process with a memory ceiling and a time limit: a crash or runaway in PDFium or
-    # Tesseract on an untrusted file then fails this document, never the worker.
-    result = await anyio.to_thread.run_sync(
-        lambda: extract_document_isolated(
-            data,
-            filename,
-            password=password,
-            progress=_thread_progress(progress),
-            limits=limits,
-        )
-    )
+    # Tesseract on an untrusted file then fails this document, never the worker. One child at a
+    # time per process: an OCR child peaks near 160 MB, and a dyno has 512 MB for everything.
+    def extract() -> ExtractionResult:
+        with _ONE_EXTRACTION_AT_A_TIME:
+            return extract_document_isolated(
+                data,
+                filename,
+                password=password,
+                progress=_thread_progress(progress),
+                limits=limits,
+            )
+
+    result = await anyio.to_thread.run_sync(extract)
     if result.ok:
         if password is not None:
             # The password is never kept, so the pages of a protected PDF are kept instead.
