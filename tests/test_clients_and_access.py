@@ -73,6 +73,18 @@ async def test_staff_sees_only_assigned_clients(firm: Firm) -> None:
     assert (await firm.http.get(f"/clients/{firm.client_a}")).status_code == 200
 
 
+async def test_unticking_every_staff_box_removes_the_last_staff_member(firm: Firm) -> None:
+    """Given staff assigned to client A, when the owner saves the form with no box ticked,
+    then nobody is assigned and the staff member gets 404 for client A."""
+    response = await post_form(
+        firm.http, f"/clients/{firm.client_a}/staff", {}, token_page=f"/clients/{firm.client_a}"
+    )
+    assert response.status_code == 303
+    await _switch_to(firm.http, "sam@example.com", STAFF_PASSWORD)
+    assert "Acme Bakery" not in (await firm.http.get("/")).text
+    assert (await firm.http.get(f"/clients/{firm.client_a}")).status_code == 404
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -154,7 +154,8 @@ async def assign_staff(
 ) -> Response[Any]:
     form = await request.form()
     try:
-        user_ids = {int(value) for value in form.getall("staff")}
+        # No box ticked sends no "staff" field at all: that means nobody is assigned.
+        user_ids = {int(value) for value in form.getall("staff", [])}
     except ValueError:
         raise AccountError("Choose staff members from the list.") from None
     await clients.assign_staff(user, actor, client_id, user_ids)
