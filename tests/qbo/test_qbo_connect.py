@@ -15,7 +15,7 @@ from tests.qbo.conftest import (
     consent,
     wait_for_jobs,
 )
-from zera.db.tables import OAuthState, QBOReference
+from zera.db.tables import AuditEvent, OAuthState, QBOReference, User
 from zera.qbo.errors import NeedsReconnect
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
@@ -144,3 +144,42 @@ async def test_disconnect_revokes_at_intuit_and_forgets_the_tokens(
         await quickbooks.oauth.refresh(refresh_token)  # Intuit (the sandbox) no longer takes it
     page = (await zera.get(f"/clients/{client_id}/connection")).text
     assert "Connect QuickBooks Online" in page
+
+
+async def test_staff_cannot_connect_or_disconnect_quickbooks(
+    zera: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    """Given a connected client with a staff member assigned, when that staff member posts
+    disconnect or connect, then both are refused with 403, the connection stays, the page
+    offers neither button, and the audit log keeps the attempts."""
+    realm = sandbox.new_company("Owners Only Co")
+    client_id = await add_client(zera, "Owners Only")
+    assert (await connect(zera, client_id, realm)).status_code == 303
+    await wait_for_jobs(client_id)
+    staff = {"name": "Sam Staff", "email": "sam@example.com", "password": "staff password 123"}
+    assert (
+        await post_form(zera, "/users", {**staff, "role": "staff"}, token_page="/users")
+    ).status_code == 303
+    staff_id = (await User.select(User.id).where(User.email == staff["email"]).first().run())["id"]
+    await post_form(zera, f"/clients/{client_id}/staff", {"staff": str(staff_id)})
+
+    transport = zera._transport
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as sam:
+        assert (await sign_in(sam, staff["email"], staff["password"])).status_code == 303
+        page = (await sam.get(f"/clients/{client_id}/connection")).text
+        assert "Owners Only Co" in page
+        assert "/qbo/disconnect" not in page and "/qbo/connect" not in page
+        token_page = f"/clients/{client_id}"
+        for action in ("disconnect", "connect"):
+            refused = await post_form(
+                sam, f"/clients/{client_id}/qbo/{action}", {}, token_page=token_page
+            )
+            assert refused.status_code == 403, action
+            assert "reconnect or disconnect QuickBooks" in refused.text
+    assert (await connection_row(client_id)) is not None
+    refusals = (
+        await AuditEvent.count()
+        .where((AuditEvent.action == "qbo.refused_to_staff") & (AuditEvent.client_id == client_id))
+        .run()
+    )
+    assert refusals == 2

@@ -27,6 +27,12 @@ class AlreadySetUp(AccountError):
     status_code = 409
 
 
+class Forbidden(AccountError):
+    """The user may see the thing but not do this to it (e.g. staff disconnecting QuickBooks)."""
+
+    status_code = 403
+
+
 class NotFound(AccountError):
     """Also used for records the user may not see, so they cannot tell the two apart."""
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from zera.accounts import audit
+from zera.accounts.errors import Forbidden
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
 from zera.db.tables import OAuthState
@@ -27,11 +28,25 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+OWNER_ONLY = "Only the firm's owner can connect, reconnect or disconnect QuickBooks."
+
+
+async def check_may_manage_connection(
+    user: CurrentUser, actor: audit.Actor, client_id: int, action: str
+) -> None:
+    """Connecting hands Zera a key to the client's books and disconnecting stops every sync:
+    both are the owner's decision. A staff attempt is refused and kept in the audit log."""
+    await get_client(user, client_id)
+    if not user.is_owner:
+        await audit.record(actor, "qbo.refused_to_staff", client_id=client_id, attempted=action)
+        raise Forbidden(OWNER_ONLY)
+
+
 async def start_connect(
-    qbo: QuickBooks, user: CurrentUser, client_id: int, session_token: str
+    qbo: QuickBooks, user: CurrentUser, actor: audit.Actor, client_id: int, session_token: str
 ) -> str:
     """Record a fresh state for this session and client; return Intuit's authorization URL."""
-    await get_client(user, client_id)
+    await check_may_manage_connection(user, actor, client_id, "connect")
     state = secrets.token_urlsafe(32)
     await OAuthState.delete().where(OAuthState.expires_at < datetime.now(UTC)).run()
     await OAuthState.insert(
@@ -88,7 +103,7 @@ async def complete_connect(
     if pending["expires_at"] < datetime.now(UTC):
         raise ConnectRefused("The QuickBooks sign-in took too long and expired. Start again.")
     client_id = int(pending["client_id"])
-    await get_client(user, client_id)
+    await check_may_manage_connection(user, actor, client_id, "connect")
     if error:
         await audit.record(actor, "qbo.connect_refused", client_id=client_id, error=error[:100])
         raise ConnectRefused(
@@ -114,3 +129,11 @@ async def complete_connect(
         actor, client_id, realm_id, tokens, str(company.get("CompanyName", ""))
     )
     return client_id
+
+
+async def disconnect(
+    qbo: QuickBooks, user: CurrentUser, actor: audit.Actor, client_id: int
+) -> None:
+    """Revoke the client's grant at Intuit and forget the connection (owner only)."""
+    await check_may_manage_connection(user, actor, client_id, "disconnect")
+    await qbo.vault.disconnect(actor, client_id)

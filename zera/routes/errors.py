@@ -44,7 +44,7 @@ def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Re
 
 
 def account_error(request: Request[Any, Any, Any], exc: AccountError) -> Response[Any]:
-    titles = {404: "Not found", 409: "Already done", 429: "Slow down"}
+    titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 429: "Slow down"}
     return error_page(
         request, exc.status_code, titles.get(exc.status_code, "Check your input"), str(exc)
     )

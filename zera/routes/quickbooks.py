@@ -14,6 +14,7 @@ from zera.accounts import Actor, CurrentUser
 from zera.accounts.sessions import COOKIE_NAME
 from zera.qbo import inbox
 from zera.qbo.connect import complete_connect, start_connect
+from zera.qbo.connect import disconnect as disconnect_client
 from zera.qbo.errors import QBOError
 from zera.qbo.service import QuickBooks
 from zera.qbo.webhooks import MAX_BODY_BYTES, parse_notices, signature_is_valid
@@ -26,10 +27,13 @@ from zera.settings import Settings
 async def connect(
     request: Request[Any, Any, Any],
     user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
     quickbooks: NamedDependency[QuickBooks],
     client_id: FromPath[int],
 ) -> Response[Any]:
-    url = await start_connect(quickbooks, user, client_id, request.cookies.get(COOKIE_NAME, ""))
+    url = await start_connect(
+        quickbooks, user, actor, client_id, request.cookies.get(COOKIE_NAME, "")
+    )
     return Redirect(path=url, status_code=303)
 
 
@@ -87,8 +91,7 @@ async def disconnect(
     quickbooks: NamedDependency[QuickBooks],
     client_id: FromPath[int],
 ) -> Response[Any]:
-    await clients.get_client(user, client_id)
-    await quickbooks.vault.disconnect(actor, client_id)
+    await disconnect_client(quickbooks, user, actor, client_id)
     return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
 
 
