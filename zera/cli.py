@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "sandbox":  # its own store and ZERA_SANDBOX_* configuration
         raise SystemExit(sandbox_cli.run(args))
 
+    # Whatever this process writes (databases, logs, page caches) is for its owner alone.
+    os.umask(0o077)
     settings = _settings(getattr(args, "host", None), getattr(args, "port", None))
     from zera.logs import configure_logging
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zera.files import private_dir
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable."""
@@ -177,7 +179,7 @@ def _dev_secret(path: Path, nbytes: int, *, urlsafe_b64: bool = False) -> str:
     """Return the development secret stored at `path`, creating it (mode 0600) once."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     raw = secrets.token_bytes(nbytes)
     value = base64.urlsafe_b64encode(raw).decode() if urlsafe_b64 else secrets.token_urlsafe(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

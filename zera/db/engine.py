@@ -11,14 +11,14 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from zera.db.tables import ALL_TABLES
+from zera.files import private_file
 
 
 def engine_for(url: str) -> Engine[Any]:
     """Return a Piccolo engine for `sqlite:///path` or `postgresql://...`."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
-        path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = private_file(Path(url.removeprefix("sqlite:///").removeprefix("sqlite://")))
         # A generous timeout: SQLite serializes writers, and a busy file must wait, not fail.
         return SQLiteEngine(path=str(path), timeout=30)
     if scheme in {"postgres", "postgresql"}:

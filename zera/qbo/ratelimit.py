@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from zera.db.tables import QBOInFlight, QBORateEvent
+from zera.files import private_file
 
 WINDOW_SECONDS = 60.0
 
@@ -66,8 +67,7 @@ class SQLiteLedger:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = private_file(path)
         self._local = threading.local()
         self._connection().executescript(self.SCHEMA)
 

@@ -24,6 +24,8 @@ from dramatiq.errors import QueueNotFound
 from dramatiq.message import Message
 from dramatiq.middleware import Middleware
 
+from zera.files import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue_message (
     message_id   TEXT PRIMARY KEY,
@@ -53,7 +55,7 @@ class SQLiteBroker(Broker):
     ) -> None:
         super().__init__(middleware=middleware)
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         self.lease_seconds = lease_seconds
         self.poll_interval = poll_interval
         self._local = threading.local()
