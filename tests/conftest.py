@@ -19,12 +19,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from zera.accounts.setup_token import setup_token
 from zera.app import create_app
 from zera.db import engine_for, migrate
 from zera.db.tables import ALL_TABLES
 from zera.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("ZERA_TEST_DATABASE_URL", "")
+SECRET_KEY = "test-secret-key-" + "x" * 32
+# What `zera serve` prints in the set-up URL of an installation with SECRET_KEY.
+SETUP_TOKEN = setup_token(SECRET_KEY)
 QUEUE_URL = os.environ.get("ZERA_TEST_QUEUE_URL", "")
 
 
@@ -60,7 +64,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
     """Settings for an empty installation in a temporary folder."""
     env = {
         "ZERA_BASE_DIR": str(tmp_path),
-        "ZERA_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "ZERA_SECRET_KEY": SECRET_KEY,
         "ZERA_TOKEN_KEYS": "dGVzdC10b2tlbi1rZXktMzItYnl0ZXMtbG9uZyEhISE=",
         "ZERA_LOGIN_MAX_FAILURES": "3",
     }
@@ -113,7 +117,9 @@ OWNER = {
 
 
 async def set_up_firm(http: httpx.AsyncClient) -> httpx.Response:
-    return await post_form(http, "/setup", OWNER, token_page="/setup")
+    return await post_form(
+        http, "/setup", {**OWNER, "setup_token": SETUP_TOKEN}, token_page="/setup"
+    )
 
 
 async def sign_in(http: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
@@ -171,6 +177,9 @@ def serving(command: str, home: Path, env: dict[str, str], ready_path: str) -> I
         log.close()
 
 
+SANDBOX_CONTROL_TOKEN = "zera-test-sandbox-control-token"
+
+
 @contextmanager
 def running_zera(home: Path, **env: str) -> Iterator[str]:
     """Run `zera serve` (web, worker and the built-in sandbox) with its home in `home`; yield its
@@ -179,14 +188,24 @@ def running_zera(home: Path, **env: str) -> Iterator[str]:
         **os.environ,
         "ZERA_BASE_DIR": str(home),
         "ZERA_LOG_LEVEL": "WARNING",
+        "ZERA_SECRET_KEY": SECRET_KEY,  # so that SETUP_TOKEN is this server's set-up token
         # A month of sandbox history is plenty for tests and seeds in a fraction of a year's time.
         "ZERA_SANDBOX_SEED_MONTHS": "1",
+        # Fixed, so tests can send it as X-Sandbox-Token (and nothing is printed at start-up).
+        "ZERA_SANDBOX_CONTROL_TOKEN": SANDBOX_CONTROL_TOKEN,
         **env,
     }
     for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
         environ.pop(name, None)
     with serving("serve", home, environ, "/healthz") as base:
         yield base
+
+
+def printed_setup_url(log_path: Path) -> str:
+    """The set-up URL a server printed at start-up (read from its log file)."""
+    match = re.search(r"open (\S+/setup\?token=\w+)", log_path.read_text())
+    assert match, "no set-up URL in " + log_path.read_text()
+    return match.group(1)
 
 
 @pytest.fixture

@@ -34,9 +34,15 @@ class Settings:
     port: int = 8000
     worker_threads: int = 2
     max_upload_bytes: int = 25 * 1024 * 1024
+    ocr_max_pages: int = 50
+    ocr_max_seconds: float = 300.0
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
     session_max_age_seconds: int = 12 * 3600
+    # Intuit retries an unanswered webhook for about 12.5 h, then every 6 h: a day covers the
+    # schedule and then some. Older events are refused as replays (CDC catches real misses).
+    webhook_replay_window_seconds: int = 24 * 3600
+    dead_letter_days: int = 7
     secure_cookies: bool = False
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
@@ -128,6 +134,10 @@ class Settings:
             "intuit_environment": env.get("INTUIT_ENVIRONMENT", "sandbox").strip().lower(),
             "intuit_verifier_token": env.get("INTUIT_WEBHOOK_VERIFIER_TOKEN", "").strip(),
         }
+        if mode == "production" and not intuit["intuit_client_id"]:
+            # Without it Zera would fall back to the built-in sandbox, which never runs in
+            # production (its control surface edits records and moves the clock).
+            raise SettingsError("INTUIT_CLIENT_ID is required in production mode")
         if intuit["intuit_environment"] not in {"sandbox", "production"}:
             raise SettingsError("INTUIT_ENVIRONMENT must be 'sandbox' or 'production'")
         if intuit["intuit_client_id"]:
@@ -165,9 +175,14 @@ class Settings:
                 **sandbox,
                 worker_threads=int(env.get("ZERA_WORKER_THREADS", "2")),
                 max_upload_bytes=int(env.get("ZERA_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+                ocr_max_pages=int(env.get("ZERA_OCR_MAX_PAGES", "50")),
+                ocr_max_seconds=float(env.get("ZERA_OCR_MAX_SECONDS", "300")),
                 login_max_failures=int(env.get("ZERA_LOGIN_MAX_FAILURES", "5")),
                 login_lockout_seconds=int(env.get("ZERA_LOGIN_LOCKOUT_SECONDS", "900")),
                 session_max_age_seconds=int(env.get("ZERA_SESSION_HOURS", "12")) * 3600,
+                webhook_replay_window_seconds=int(env.get("ZERA_WEBHOOK_REPLAY_HOURS", "24"))
+                * 3600,
+                dead_letter_days=int(env.get("ZERA_DEAD_LETTER_DAYS", "7")),
                 secure_cookies=_bool(env.get("ZERA_SECURE_COOKIES", str(mode == "production"))),
                 log_level=env.get("ZERA_LOG_LEVEL", "INFO").upper(),
             )

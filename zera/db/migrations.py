@@ -74,10 +74,42 @@ async def _documents(engine: Engine[Any]) -> None:
         await engine.run_ddl(sql)
 
 
+async def _webhook_inbox(engine: Engine[Any]) -> None:
+    """Webhook replay keys and the one-pending-apply-job-per-client flag."""
+    for table in tables.WEBHOOK_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+
+
+async def _extraction_limits(engine: Engine[Any]) -> None:
+    for table in tables.EXTRACTION_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+
+
+async def _login_guard(engine: Engine[Any]) -> None:
+    """Guard rows record their last attempt (so they can expire); failures are counted per source.
+
+    0001 creates `login_guard` from the current table definition, so on a new database the
+    column is there already: it is added only where it is missing.
+    """
+    if is_postgres(engine):
+        await engine.run_ddl(
+            "ALTER TABLE login_guard ADD COLUMN IF NOT EXISTS last_attempt_at TIMESTAMPTZ"
+        )
+    else:
+        columns = await engine.run_ddl("PRAGMA table_info(login_guard)")
+        if not any(column["name"] == "last_attempt_at" for column in columns or []):
+            await engine.run_ddl("ALTER TABLE login_guard ADD COLUMN last_attempt_at TIMESTAMPTZ")
+    for table in tables.SIGN_IN_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
     ("0003_documents", _documents),
+    ("0004_login_guard", _login_guard),
+    ("0005_extraction_limits", _extraction_limits),
+    ("0006_webhook_inbox", _webhook_inbox),
 ]
 
 

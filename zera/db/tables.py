@@ -50,6 +50,16 @@ class LoginGuard(Table, tablename="login_guard"):
     email = Varchar(length=254, unique=True)
     failures = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
+    last_attempt_at = Timestamptz(null=True, default=None)  # rows quiet for a window expire
+
+
+class SignInSource(Table, tablename="sign_in_source"):
+    """Failed sign-ins per source address in the current window, to rate-limit their audit."""
+
+    id = Serial(primary_key=True)
+    ip = Varchar(length=64, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz()
 
 
 class Session(Table, tablename="web_session"):
@@ -204,6 +214,31 @@ class WebhookInbox(Table, tablename="qbo_webhook_inbox"):
     processed = Boolean(default=False)
 
 
+class WebhookDelivery(Table, tablename="qbo_webhook_delivery"):
+    """A webhook event already taken in, so that a repeat of it is recognised as a replay.
+
+    `delivery_key` is the SHA-256 of the CloudEvents `id` (or of a whole legacy body, which has
+    no ids); `event_at` is the event's own time (epoch seconds): once it is older than the
+    replay window the time check refuses the event anyway, and the key can be forgotten.
+    """
+
+    id = Serial(primary_key=True)
+    delivery_key = Varchar(length=64, unique=True)
+    event_at = Float(index=True)
+
+
+class PendingApply(Table, tablename="qbo_pending_apply"):
+    """Whether a client's `apply_quickbooks_changes` job is queued and not yet started.
+
+    `claimed_at` (epoch seconds) is set by the one delivery that queues the job, with a
+    conditional upsert, and cleared when the job starts: later notices join the queued job.
+    """
+
+    id = Serial(primary_key=True)
+    client_id = Integer(unique=True)
+    claimed_at = Float(null=True, default=None)
+
+
 class PeriodicRun(Table, tablename="periodic_run"):
     """When each periodic job is next due; claimed with a conditional update."""
 
@@ -231,8 +266,8 @@ class Document(Table, tablename="document"):
 
 
 class DocumentPage(Table, tablename="document_page"):
-    """A page image kept for a password-protected document, which cannot be re-rendered later
-    because its password is never stored."""
+    """A page image, drawn once: kept at extraction for a password-protected document (whose
+    password is never stored), and on first view for every other document."""
 
     id = Serial(primary_key=True)
     document_id = Integer(index=True)
@@ -252,6 +287,15 @@ class Batch(Table, tablename="batch"):
     statements = JSON(default="[]")  # reconciliation summaries, money as strings
     page_sizes = JSON(default="[]")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ExtractionTurn(Table, tablename="extraction_turn"):
+    """When a client's documents last got the worker: the client served least recently goes
+    next, so one client's backlog cannot hold every other client's documents."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(unique=True)
+    served_at = Float(default=0.0)  # epoch seconds
 
 
 class BatchLine(Table, tablename="batch_line"):
@@ -295,4 +339,14 @@ QBO_TABLES: tuple[type[Table], ...] = (
     WebhookInbox,
 )
 DOCUMENT_TABLES: tuple[type[Table], ...] = (Document, DocumentPage, Batch, BatchLine)
-ALL_TABLES: tuple[type[Table], ...] = FOUNDATION_TABLES + QBO_TABLES + DOCUMENT_TABLES
+WEBHOOK_TABLES: tuple[type[Table], ...] = (WebhookDelivery, PendingApply)
+EXTRACTION_TABLES: tuple[type[Table], ...] = (ExtractionTurn,)
+SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
+ALL_TABLES: tuple[type[Table], ...] = (
+    FOUNDATION_TABLES
+    + QBO_TABLES
+    + DOCUMENT_TABLES
+    + WEBHOOK_TABLES
+    + EXTRACTION_TABLES
+    + SIGN_IN_TABLES
+)
