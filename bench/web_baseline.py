@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from zera.accounts.setup_token import setup_token
+
 ROOT = Path(__file__).resolve().parents[1]
 ZERA = [sys.executable, "-m", "zera.cli", "serve"]
 PASSWORD = "benchmark password"  # noqa: S105 (a throwaway benchmark account)
@@ -118,6 +120,9 @@ def main() -> None:
                     "name": "Owner",
                     "email": "o@example.com",
                     "password": PASSWORD,
+                    "setup_token": setup_token(
+                        (work / "load" / "var" / "secret_key").read_text().strip()
+                    ),
                     "_csrf_token": csrf(http, "/setup"),
                 },
             )

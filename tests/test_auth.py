@@ -102,3 +102,52 @@ async def test_htmx_post_may_carry_the_token_in_a_header(firm: httpx.AsyncClient
     )
     assert response.status_code == 303
     assert "Via header" in (await firm.get("/")).text
+
+
+async def test_a_token_minted_without_a_session_is_refused_with_the_owners_session(
+    firm: httpx.AsyncClient,
+) -> None:
+    """Given an owner signed in, when a request carries the owner's session cookie with a
+    token pair minted for an anonymous visitor, then it is refused and changes nothing."""
+    await sign_in(firm, OWNER["email"], OWNER["password"])
+    async with httpx.AsyncClient(transport=firm._transport, base_url="http://testserver") as other:
+        anonymous_token = await csrf_token(other, "/login")
+        anonymous_cookie = other.cookies.get("csrftoken") or ""
+    assert anonymous_cookie
+    firm.cookies.set("csrftoken", anonymous_cookie, domain="testserver.local", path="/")
+    as_field = await firm.post("/clients", data={"name": "Planted", "_csrf_token": anonymous_token})
+    as_header = await firm.post(
+        "/clients", data={"name": "Planted"}, headers={"x-csrftoken": anonymous_token}
+    )
+    assert as_field.status_code == 403 and as_header.status_code == 403
+    assert "Planted" not in (await firm.get("/")).text
+
+
+async def test_a_token_from_another_session_is_refused(firm: httpx.AsyncClient) -> None:
+    """Given the owner signed in twice (two sessions), a token from one does not work with the
+    other: the token is bound to its session."""
+    await sign_in(firm, OWNER["email"], OWNER["password"])
+    async with httpx.AsyncClient(transport=firm._transport, base_url="http://testserver") as other:
+        await sign_in(other, OWNER["email"], OWNER["password"])
+        other_token = await csrf_token(other, "/")
+    own_token = await csrf_token(firm, "/")
+    assert own_token != other_token
+    refused = await firm.post("/clients", data={"name": "Crossed", "_csrf_token": other_token})
+    assert refused.status_code == 403
+    accepted = await firm.post("/clients", data={"name": "Own", "_csrf_token": own_token})
+    assert accepted.status_code == 303
+
+
+async def test_signing_in_again_gives_a_new_token(firm: httpx.AsyncClient) -> None:
+    """A token seen before signing in (or in an earlier session) is no good afterwards."""
+    before = await csrf_token(firm, "/login")
+    await sign_in(firm, OWNER["email"], OWNER["password"])
+    first = await csrf_token(firm, "/")
+    assert (
+        await firm.post("/clients", data={"name": "X", "_csrf_token": before})
+    ).status_code == 403
+    await firm.post("/logout", data={"_csrf_token": first})
+    await sign_in(firm, OWNER["email"], OWNER["password"])
+    assert (
+        await firm.post("/clients", data={"name": "X", "_csrf_token": first})
+    ).status_code == 403

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.plugins.htmx import HTMXPlugin
@@ -17,6 +16,7 @@ from zera.db import bind_tables, engine_for
 from zera.qbo.service import QuickBooks
 from zera.queue import JobQueue
 from zera.routes import ROUTES
+from zera.routes.csrf import SessionBoundCSRF
 from zera.routes.deps import (
     provide_actor,
     provide_queue,
@@ -74,12 +74,7 @@ def create_app(
         template_config=TemplateConfig(
             directory=PROJECT_DIR / "templates", engine=JinjaTemplateEngine
         ),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
+        middleware=[SessionBoundCSRF(settings.secret_key, secure_cookie=settings.secure_cookies)],
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_upload_bytes,

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import SETUP_TOKEN
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -41,7 +43,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def set_up_firm_in_browser(page: Page, base: str) -> None:
     """Fill in the one-time set-up page as the firm's owner; lands on the dashboard."""
-    page.goto(base + "/setup")
+    page.goto(f"{base}/setup?token={SETUP_TOKEN}")  # the URL `zera serve` prints
     page.get_by_label("Firm name").fill("Ledger & Co")
     page.get_by_label("Your name").fill("Olive Owner")
     page.get_by_label("Email").fill("olive@example.com")

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.conftest import printed_setup_url
 
 pytestmark = pytest.mark.browser
 
 
-def test_first_run_sign_in_and_create_a_client(live_server: str, page: Page) -> None:
+def test_first_run_sign_in_and_create_a_client(
+    live_server: str, page: Page, tmp_path: Path
+) -> None:
     page.goto(live_server + "/")
     expect(page).to_have_url(live_server + "/setup")
+    # The page asks for the token from the set-up URL the server printed at start-up.
+    token = printed_setup_url(tmp_path / "serve.log").rsplit("=", 1)[1]
+    page.get_by_label("Set-up token").fill(token)
     page.get_by_label("Firm name").fill("Ledger & Co")
     page.get_by_label("Your name").fill("Olive Owner")
     page.get_by_label("Email").fill("olive@example.com")

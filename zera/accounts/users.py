@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from zera.accounts import audit
+from zera.accounts import audit, lockout
 from zera.accounts.errors import AlreadySetUp, InvalidInput, LockedOut, NotFound, SignInFailed
 from zera.accounts.passwords import hash_password, password_problem, verify_password
+from zera.accounts.setup_token import check_setup_token
 from zera.db.engine import write_transaction
-from zera.db.tables import Firm, LoginGuard, User
+from zera.db.tables import Firm, User
 
 ROLES = ("owner", "staff")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -68,9 +68,17 @@ async def firm_name() -> str:
 
 
 async def set_up_firm(
-    firm: str, name: str, email: str, password: str, *, ip: str = ""
+    firm: str,
+    name: str,
+    email: str,
+    password: str,
+    *,
+    setup_token: str,
+    secret_key: str,
+    ip: str = "",
 ) -> CurrentUser:
-    """Create the firm and its owner. Refused once an owner exists."""
+    """Create the firm and its owner. Refused without the set-up token, and once an owner exists."""
+    check_setup_token(setup_token, secret_key)
     firm = clean_name(firm, "firm", "the firm's name")
     name = clean_name(name)
     email = clean_email(email)
@@ -92,50 +100,57 @@ async def set_up_firm(
     return user
 
 
+# Failed sign-ins from one source that are always audited in a window; past them, and past an
+# address's `max_failures`, only every power-of-two-th failure is (see `lockout.worth_auditing`).
+AUDITED_FAILURES_PER_SOURCE = 10
+
+
 async def authenticate(
     email: str, password: str, *, max_failures: int, lockout_seconds: int, ip: str = ""
 ) -> CurrentUser:
-    """Return the user for these credentials, counting failures per address.
+    """Return the user for these credentials, counting attempts per address.
 
-    After `max_failures` failures in a row the address is locked for `lockout_seconds`, whether or
-    not such a user exists, so the lockout does not reveal which addresses are registered.
+    Each attempt is counted before its password is checked, in the same statement that reads
+    the lock, so at most `max_failures` guesses per address are ever checked in a window however
+    many arrive at once. The attempt that reaches the limit locks the address for
+    `lockout_seconds`, whether or not such a user exists, so the lockout does not reveal which
+    addresses are registered; a correct password clears the count.
     """
     email = email.strip().lower()[:254]
-    now = datetime.now(UTC)
-    guard = await LoginGuard.objects().get(LoginGuard.email == email).run()
-    if guard and guard.locked_until and guard.locked_until > now:
-        await audit.record(audit.Actor(None, email, ip), "auth.locked_out_attempt")
+    attempt = await lockout.reserve_attempt(
+        email, max_failures=max_failures, window_seconds=lockout_seconds
+    )
+    if attempt.allowed:
+        row = (
+            await User.select().where((User.email == email) & (User.active == True)).first().run()  # noqa: E712
+        )
+        if verify_password(row["password_hash"] if row else None, password):
+            await lockout.clear(email)
+            user = _user(row)  # type: ignore[arg-type]
+            await audit.record(audit.Actor(user.id, user.email, ip), "auth.signed_in")
+            return user
+    await _audit_failure(email, ip, attempt, max_failures, lockout_seconds)
+    if not attempt.allowed:
         raise LockedOut("Too many failed sign-ins. Try again in a few minutes.")
-    row = await User.select().where((User.email == email) & (User.active == True)).first().run()  # noqa: E712
-    if not verify_password(row["password_hash"] if row else None, password):
-        failures = (guard.failures if guard else 0) + 1
-        locked_until = (
-            now + timedelta(seconds=lockout_seconds) if failures >= max_failures else None
-        )
-        if guard:
-            await (
-                LoginGuard.update(
-                    {
-                        LoginGuard.failures: 0 if locked_until else failures,
-                        LoginGuard.locked_until: locked_until,
-                    }
-                )
-                .where(LoginGuard.id == guard.id)
-                .run()
-            )
-        else:
-            await LoginGuard.insert(
-                LoginGuard(email=email, failures=failures, locked_until=locked_until)
-            ).run()
+    raise SignInFailed("That email and password do not match.")
+
+
+async def _audit_failure(
+    email: str, ip: str, attempt: lockout.Attempt, max_failures: int, window_seconds: int
+) -> None:
+    """Audit a failed sign-in, rate-limited per address and per source (made-up addresses
+    from one source, or one address from many sources, write a handful of rows, not one each)."""
+    from_source = await lockout.count_source_failure(ip, window_seconds=window_seconds)
+    if lockout.worth_auditing(attempt.number, max_failures) and lockout.worth_auditing(
+        from_source, AUDITED_FAILURES_PER_SOURCE
+    ):
         await audit.record(
-            audit.Actor(None, email, ip), "auth.sign_in_failed", locked=bool(locked_until)
+            audit.Actor(None, email, ip),
+            "auth.sign_in_failed" if attempt.allowed else "auth.locked_out_attempt",
+            attempt=attempt.number,
+            failures_from_source=from_source,
+            locked=attempt.number >= max_failures,
         )
-        raise SignInFailed("That email and password do not match.")
-    if guard:
-        await LoginGuard.delete().where(LoginGuard.id == guard.id).run()
-    user = _user(row)  # type: ignore[arg-type]
-    await audit.record(audit.Actor(user.id, user.email, ip), "auth.signed_in")
-    return user
 
 
 async def get_active(user_id: int) -> CurrentUser | None:

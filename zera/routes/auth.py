@@ -8,13 +8,14 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from zera.accounts import AccountError, Actor, CurrentUser
 from zera.accounts import users as accounts
 from zera.accounts.audit import record
 from zera.accounts.sessions import COOKIE_NAME, end_session, start_session, user_for_session
+from zera.accounts.setup_token import is_setup_token
 from zera.routes.deps import client_ip
 from zera.settings import Settings
 
@@ -25,6 +26,7 @@ class SetupForm:
     name: str
     email: str
     password: str
+    setup_token: str = ""
 
 
 @dataclass
@@ -60,11 +62,29 @@ async def _signed_in(
     )
 
 
+def _setup_page(
+    settings: Settings, token: str, *, form: dict[str, str], error: str | None, status: int = 200
+) -> Response[Any]:
+    """The set-up form; a correct token (from the printed URL) rides along unseen."""
+    return Template(
+        "setup.html",
+        status_code=status,
+        context={
+            "form": form,
+            "error": error,
+            "setup_token": token[:100],
+            "token_known": is_setup_token(token, settings.secret_key),
+        },
+    )
+
+
 @get("/setup")
-async def setup_page() -> Response[Any]:
+async def setup_page(
+    settings: NamedDependency[Settings], token: FromQuery[str] = ""
+) -> Response[Any]:
     if not await accounts.needs_setup():
         return Redirect(path="/login", status_code=303)
-    return Template("setup.html", context={"form": {}, "error": None})
+    return _setup_page(settings, token, form={}, error=None)
 
 
 @post("/setup")
@@ -75,16 +95,21 @@ async def setup_submit(
 ) -> Response[Any]:
     try:
         user = await accounts.set_up_firm(
-            data.firm, data.name, data.email, data.password, ip=client_ip(request)
+            data.firm,
+            data.name,
+            data.email,
+            data.password,
+            setup_token=data.setup_token,
+            secret_key=settings.secret_key,
+            ip=client_ip(request),
         )
     except AccountError as exc:
-        return Template(
-            "setup.html",
-            status_code=exc.status_code,
-            context={
-                "form": {"firm": data.firm, "name": data.name, "email": data.email},
-                "error": str(exc),
-            },
+        return _setup_page(
+            settings,
+            data.setup_token,
+            form={"firm": data.firm, "name": data.name, "email": data.email},
+            error=str(exc),
+            status=exc.status_code,
         )
     return await _signed_in(request, settings, user.id)
 

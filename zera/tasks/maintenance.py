@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import anyio
+import dramatiq
+
+from zera.accounts.lockout import purge_stale
 from zera.accounts.sessions import purge_expired
 from zera.queue import task
+from zera.queue.dead_letters import purge_dead_letters as purge_dead
+from zera.tasks.context import current
 
 
-@task(max_retries=3)
+@task(max_retries=3, background=True)
 async def purge_expired_sessions(job_id: str) -> None:
     """Delete expired sign-in sessions. Safe to run any number of times."""
     await purge_expired()
+
+
+@task(max_retries=3, background=True)
+async def purge_dead_letters(job_id: str) -> None:
+    """Delete failed messages older than ZERA_DEAD_LETTER_DAYS; their job rows stay."""
+    days = current().settings.dead_letter_days
+    broker = dramatiq.get_broker()  # the running JobQueue's
+    await anyio.to_thread.run_sync(lambda: purge_dead(broker, older_than_seconds=days * 86400))
+
+
+@task(max_retries=3, background=True)
+async def purge_stale_sign_in_counts(job_id: str) -> None:
+    """Delete sign-in counters whose window is over (made-up addresses, passing sources)."""
+    await purge_stale(current().settings.login_lockout_seconds)
