@@ -37,6 +37,7 @@ from zera.qbo.service import QuickBooks  # noqa: E402
 from zera.settings import Settings  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET, VERIFIER = "bench-app", "bench-secret-value", "bench-verifier"
+CONTROL_TOKEN = "bench-control-token"  # noqa: S105 (the bench sandbox's X-Sandbox-Token)
 REDIRECT = "http://127.0.0.1:9/qbo/callback"
 WINDOW, PER_MINUTE, CONCURRENT = 60.0, 500, 10
 ROUNDS = 3
@@ -237,6 +238,7 @@ def main() -> None:
         "ZERA_SANDBOX_VERIFIER_TOKEN": VERIFIER,
         "ZERA_SANDBOX_REDIRECT_URIS": REDIRECT,
         "ZERA_SANDBOX_WEBHOOKS": "false",
+        "ZERA_SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "zera.cli", "sandbox", "--port", str(port)],
@@ -248,7 +250,11 @@ def main() -> None:
     try:
         for _ in range(600):
             try:
-                companies = httpx.get(f"{base}/_sandbox/api/companies", timeout=2).json()
+                companies = httpx.get(
+                    f"{base}/_sandbox/api/companies",
+                    headers={"X-Sandbox-Token": CONTROL_TOKEN},
+                    timeout=2,
+                ).json()
                 break
             except (httpx.TransportError, ValueError):
                 time.sleep(0.1)

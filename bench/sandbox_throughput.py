@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 CLIENT_ID, SECRET, REDIRECT = "ABbench", "bench-secret", "http://127.0.0.1:9/cb"
+CONTROL_TOKEN = "bench-control-token"  # noqa: S105 (the bench sandbox's X-Sandbox-Token)
 
 
 def free_port() -> int:
@@ -86,7 +87,7 @@ def main() -> None:
     env = {**os.environ, "ZERA_SANDBOX_DB": str(workdir / "sandbox.db"),
            "ZERA_SANDBOX_CLIENT_ID": CLIENT_ID, "ZERA_SANDBOX_CLIENT_SECRET": SECRET,
            "ZERA_SANDBOX_REDIRECT_URIS": REDIRECT, "ZERA_SANDBOX_LIMITS": "false",
-           "ZERA_SANDBOX_WEBHOOKS": "false"}
+           "ZERA_SANDBOX_WEBHOOKS": "false", "ZERA_SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN}
     started = time.monotonic()
     server = subprocess.Popen([sys.executable, "-m", "zera.cli", "sandbox", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,7 +95,8 @@ def main() -> None:
     try:
         while True:
             try:
-                companies = httpx.get(f"{base}/_sandbox/api/companies", timeout=2).json()
+                companies = httpx.get(f"{base}/_sandbox/api/companies", timeout=2,
+                                      headers={"X-Sandbox-Token": CONTROL_TOKEN}).json()
                 break
             except httpx.HTTPError:
                 if server.poll() is not None or time.monotonic() - started > 180:

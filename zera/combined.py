@@ -2,13 +2,17 @@
 
 The sandbox keeps Intuit's URL layout at the root, so requests are routed by their first path
 segment: Intuit's segments go to the sandbox, everything else to Zera. Zera's start-up and shutdown
-run the sandbox's hooks too, so both start and stop together.
+run the sandbox's hooks too, so both start and stop together. The sandbox's control surface lets
+in Zera's signed-in owners through `owner_authorizer`. Never built in production mode.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import json
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Litestar
@@ -22,8 +26,12 @@ SANDBOX_SEGMENTS = frozenset(
 
 
 def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
-    """The sandbox's configuration, wired to this Zera: same app credentials and redirect URI."""
+    """The sandbox's configuration, wired to this Zera: same app credentials and redirect URI.
+    Its control token is `ZERA_SANDBOX_CONTROL_TOKEN`, else one generated under `var/`."""
     from zera.qbo.sandbox.config import SandboxConfig
+
+    if settings.production:
+        raise RuntimeError("the built-in QuickBooks sandbox never runs in production mode")
 
     config = SandboxConfig.from_env(environ, base_dir=settings.base_dir)
     return dataclasses.replace(
@@ -35,6 +43,26 @@ def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
         public_url=settings.public_url,
         webhook_url=config.webhook_url or f"{settings.public_url}/qbo/webhooks",
     )
+
+
+def owner_authorizer() -> Callable[[Mapping[str, str]], Awaitable[bool]]:
+    """The sandbox's `authorize`: given a request's cookies, is a firm owner signed in to Zera?
+    (The sandbox knows nothing of Zera's accounts, so the check is handed to it.)"""
+    from zera.accounts.sessions import COOKIE_NAME, user_for_session
+
+    async def is_owner(cookies: Mapping[str, str]) -> bool:
+        user = await user_for_session(cookies.get(COOKIE_NAME))
+        return user is not None and user.is_owner
+
+    return is_owner
+
+
+def announce_as_json_line(message: str) -> None:
+    """The sandbox's start-up notices (its control token) as one JSON line on stderr, so the
+    server's output stays JSON lines. Printed, not logged: the logger masks tokens."""
+    line = {"at": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "warning",
+            "logger": "zera.qbo.sandbox", "message": message}
+    print(json.dumps(line), file=sys.stderr, flush=True)
 
 
 def with_sandbox(zera: Litestar, sandbox: Litestar) -> Any:

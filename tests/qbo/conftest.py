@@ -27,6 +27,7 @@ CLIENT_ID = "zera-test-app"
 CLIENT_SECRET = "zera-test-secret-value"
 VERIFIER = "zera-test-verifier"
 CALLBACK = "http://testserver/qbo/callback"
+CONTROL_TOKEN = "zera-test-sandbox-control-token"
 
 
 @dataclass
@@ -34,7 +35,13 @@ class Sandbox:
     base: str
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.request(method, f"{self.base}/_sandbox/api{path}", json=body, timeout=60)
+        response = httpx.request(
+            method,
+            f"{self.base}/_sandbox/api{path}",
+            json=body,
+            headers={"X-Sandbox-Token": CONTROL_TOKEN},
+            timeout=60,
+        )
         assert response.status_code < 300, response.text
         return response.json()
 
@@ -59,8 +66,9 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         "ZERA_SANDBOX_REDIRECT_URIS": CALLBACK,
         "ZERA_SANDBOX_SEED_MONTHS": "2",
         "ZERA_SANDBOX_WEBHOOKS": "false",
+        "ZERA_SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
     }
-    with serving("sandbox", home, env, "/_sandbox/api/app") as base:
+    with serving("sandbox", home, env, "/.well-known/openid_configuration") as base:
         yield Sandbox(base)
 
 

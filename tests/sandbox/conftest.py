@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from sandbox_harness import Api, Sandbox, connect, make_config, serve
 
@@ -14,11 +13,14 @@ from sandbox_harness import Api, Sandbox, connect, make_config, serve
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     config = make_config(tmp_path_factory.mktemp("sandbox"))
     for base in serve(config):
-        realm = httpx.get(f"{base}/_sandbox/api/companies").json()["companies"][0]["realmId"]
+        sandbox = Sandbox(base, config, "", seeded_realm="")
+        companies = sandbox.control("GET", "/companies").json()["companies"]
+        sandbox.seeded_realm = companies[0]["realmId"]
         # A blank company keeps these tests independent of the seeded history.
-        created = httpx.post(f"{base}/_sandbox/api/companies", json={"name": "Test Co"}, timeout=60)
+        created = sandbox.control("POST", "/companies", json={"name": "Test Co"}, timeout=60)
         assert created.status_code == 201, created.text
-        yield Sandbox(base, config, created.json()["realmId"], seeded_realm=realm)
+        sandbox.realm = created.json()["realmId"]
+        yield sandbox
 
 
 @pytest.fixture

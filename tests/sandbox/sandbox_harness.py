@@ -26,6 +26,8 @@ CLIENT_SECRET = "sandbox-test-secret"
 VERIFIER = "sandbox-test-verifier"
 REDIRECT = "http://127.0.0.1:9/callback"
 SCOPE = "com.intuit.quickbooks.accounting"
+CONTROL_TOKEN = "sandbox-test-control-token"
+CONTROL = {"X-Sandbox-Token": CONTROL_TOKEN}
 
 
 @dataclass
@@ -35,8 +37,12 @@ class Sandbox:
     realm: str
     seeded_realm: str
 
-    def control(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        return httpx.request(method, f"{self.base}/_sandbox/api{path}", timeout=30, **kwargs)  # type: ignore[arg-type]
+    def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A control-surface request as a script makes it: with the X-Sandbox-Token header."""
+        headers = {**CONTROL, **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 30)
+        return httpx.request(method, f"{self.base}/_sandbox/api{path}", headers=headers,
+                             **kwargs)
 
 
 def _free_port() -> int:
@@ -46,8 +52,10 @@ def _free_port() -> int:
 
 
 def serve(config: SandboxConfig) -> Iterator[str]:
-    """Run the sandbox with uvicorn in a thread; yield its base URL."""
+    """Run the sandbox with uvicorn in a thread; yield its base URL (its public URL too, so the
+    control surface's host check expects this port)."""
     port = _free_port()
+    config = replace(config, public_url=f"http://127.0.0.1:{port}")
     server = uvicorn.Server(uvicorn.Config(create_sandbox_app(config), host="127.0.0.1",
                                            port=port, log_config=None, lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -68,7 +76,9 @@ def make_config(tmp: Path, **changes: object) -> SandboxConfig:
     config = SandboxConfig(
         db_path=tmp / "sandbox.db", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
         verifier_token=VERIFIER, redirect_uris=(REDIRECT,), seed=1, seed_months=2,
-        limits=Limits(enabled=False),
+        limits=Limits(enabled=False), control_token=CONTROL_TOKEN,
+        # The tests run their own webhook receivers on other ports.
+        allow_any_webhook_url=True,
     )
     return replace(config, **changes)  # type: ignore[arg-type]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_harness import VERIFIER, Api, Sandbox
+from sandbox_harness import CONTROL, VERIFIER, Api, Sandbox
 
 from zera.qbo.sandbox.webhooks import verify
 
@@ -136,25 +136,30 @@ def test_html_views_list_records_and_edit_one_without_javascript(sandbox: Sandbo
     api = Api(sandbox.base, sandbox.realm)
     customer = api.post("/customer", {"DisplayName": "Html <b>Edit</b>"}).json()["Customer"]
     base = f"{sandbox.base}/_sandbox"
-    assert sandbox.realm in httpx.get(f"{base}/").text
-    listing = httpx.get(f"{base}/companies/{sandbox.realm}/Customer").text
+    assert sandbox.realm in httpx.get(f"{base}/", headers=CONTROL).text
+    listing = httpx.get(f"{base}/companies/{sandbox.realm}/Customer", headers=CONTROL).text
     assert "Html &lt;b&gt;Edit&lt;/b&gt;" in listing  # autoescaped
-    page = httpx.get(f"{base}/companies/{sandbox.realm}/Customer/{customer['Id']}").text
+    page = httpx.get(f"{base}/companies/{sandbox.realm}/Customer/{customer['Id']}",
+                     headers=CONTROL).text
     assert re.search(r'<form method="post"', page) and 'name="json"' in page
 
     edited = {k: v for k, v in customer.items() if k not in ("MetaData",)}
     edited["CompanyName"] = "Edited in the browser"
     answer = httpx.post(f"{base}/companies/{sandbox.realm}/Customer/{customer['Id']}",
-                        data={"action": "save", "json": json.dumps(edited)})
+                        data={"action": "save", "json": json.dumps(edited)}, headers=CONTROL)
     assert answer.status_code == 303 and "message=" in answer.headers["location"]
     fetched = api.get(f"/customer/{customer['Id']}").json()["Customer"]
     assert fetched["CompanyName"] == "Edited in the browser" and fetched["SyncToken"] == "1"
 
 
-def test_cross_site_posts_to_the_control_surface_are_refused(sandbox: Sandbox) -> None:
+def test_cross_site_posts_to_the_control_surface_are_refused_even_with_the_token(
+    sandbox: Sandbox,
+) -> None:
     answer = httpx.post(f"{sandbox.base}/_sandbox/api/companies", json={"name": "Evil"},
-                        headers={"Origin": "https://evil.example"})
+                        headers={**CONTROL, "Origin": "https://evil.example"})
     assert answer.status_code == 403
     form = httpx.post(f"{sandbox.base}/_sandbox/", data={"name": "Evil"},
-                      headers={"Sec-Fetch-Site": "cross-site"})
+                      headers={**CONTROL, "Sec-Fetch-Site": "cross-site"})
     assert form.status_code == 403
+    names = [c["name"] for c in sandbox.control("GET", "/companies").json()["companies"]]
+    assert "Evil" not in names

@@ -15,7 +15,7 @@ import uvicorn
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from quickbooks.objects.customer import Customer
-from sandbox_harness import connect, make_config
+from sandbox_harness import CONTROL, connect, make_config
 
 from zera.qbo.sandbox.app import mount_sandbox
 
@@ -27,12 +27,14 @@ async def host_home() -> str:
 
 @pytest.fixture(scope="module")
 def mounted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    mount = mount_sandbox(make_config(Path(tmp_path_factory.mktemp("mounted"))), "/qbo-sandbox")
-    host = Litestar([host_home, mount.handler], on_startup=mount.on_startup,
-                    on_shutdown=mount.on_shutdown, csrf_config=CSRFConfig(secret="s" * 32))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    config = make_config(Path(tmp_path_factory.mktemp("mounted")),
+                         public_url=f"http://127.0.0.1:{port}")
+    mount = mount_sandbox(config, "/qbo-sandbox")
+    host = Litestar([host_home, mount.handler], on_startup=mount.on_startup,
+                    on_shutdown=mount.on_shutdown, csrf_config=CSRFConfig(secret="s" * 32))
     server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -50,7 +52,8 @@ def test_discovery_names_the_mounted_prefix(mounted: str) -> None:
 
 
 def test_python_quickbooks_works_through_the_mount_despite_host_csrf(mounted: str) -> None:
-    realm = httpx.get(f"{mounted}/_sandbox/api/companies").json()["companies"][0]["realmId"]
+    companies = httpx.get(f"{mounted}/_sandbox/api/companies", headers=CONTROL).json()
+    realm = companies["companies"][0]["realmId"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         qb = connect(mounted, realm)

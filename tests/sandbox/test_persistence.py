@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sandbox_harness import Api, make_config, serve
+from sandbox_harness import CONTROL, Api, make_config, serve
 
 from zera.qbo.sandbox.clock import SandboxClock
 from zera.qbo.sandbox.companies import create_company
@@ -22,13 +22,14 @@ def test_records_and_tokens_survive_a_restart_and_no_second_company_is_made(
 ) -> None:
     config = replace(make_config(tmp_path), seed=None)
     for base in serve(config):
-        realm = httpx.get(f"{base}/_sandbox/api/companies").json()["companies"][0]["realmId"]
+        listed = httpx.get(f"{base}/_sandbox/api/companies", headers=CONTROL).json()
+        realm = listed["companies"][0]["realmId"]
         api = Api(base, realm)
         created = api.post("/customer", {"DisplayName": "Persistent"}).json()["Customer"]
         token = api.token
 
     for base in serve(config):
-        companies = httpx.get(f"{base}/_sandbox/api/companies").json()["companies"]
+        companies = httpx.get(f"{base}/_sandbox/api/companies", headers=CONTROL).json()["companies"]
         assert [c["realmId"] for c in companies] == [realm]
         again = Api(base, realm, token)
         fetched = again.get(f"/customer/{created['Id']}").json()["Customer"]
@@ -40,7 +41,7 @@ def test_generated_app_credentials_are_kept_in_the_store(tmp_path: Path) -> None
     ids = []
     for _ in range(2):
         for base in serve(config):
-            ids.append(httpx.get(f"{base}/_sandbox/api/app").json()["client_id"])
+            ids.append(httpx.get(f"{base}/_sandbox/api/app", headers=CONTROL).json()["client_id"])
     assert ids[0] == ids[1] and ids[0].startswith("AB")
 
 

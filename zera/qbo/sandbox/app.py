@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
+from zera.qbo.sandbox.access import Authorize
 from zera.qbo.sandbox.api import ACCOUNTING_ROUTES, EXCEPTION_HANDLERS, OAUTH_ROUTES
 from zera.qbo.sandbox.config import SandboxConfig
 from zera.qbo.sandbox.control import CONTROL_ROUTER
@@ -39,9 +40,11 @@ class SandboxMount:
     app: Litestar
 
 
-def mount_sandbox(config: SandboxConfig, path: str = "/qbo-sandbox") -> SandboxMount:
-    """Everything a host app needs to serve the sandbox under `path` (Intuit's layout below it)."""
-    start, shutdown, app = _build(config, None, hooks_in_app=False)
+def mount_sandbox(config: SandboxConfig, path: str = "/qbo-sandbox", *,
+                  authorize: Authorize | None = None) -> SandboxMount:
+    """Everything a host app needs to serve the sandbox under `path` (Intuit's layout below it).
+    `authorize` (see `create_sandbox_app`) lets the host's own users in."""
+    start, shutdown, app = _build(config, None, authorize, _to_stderr, hooks_in_app=False)
 
     prefix = path.rstrip("/")
 
@@ -58,12 +61,25 @@ def mount_sandbox(config: SandboxConfig, path: str = "/qbo-sandbox") -> SandboxM
     return SandboxMount(qbo_sandbox, [start], [shutdown], app)
 
 
-def create_sandbox_app(config: SandboxConfig, *, runtime: SandboxRuntime | None = None) -> Litestar:
-    """Build the sandbox. Its store is opened (and the first company seeded) here."""
-    return _build(config, runtime, hooks_in_app=True)[2]
+def create_sandbox_app(config: SandboxConfig, *, runtime: SandboxRuntime | None = None,
+                       authorize: Authorize | None = None,
+                       announce: Callable[[str], None] | None = None) -> Litestar:
+    """Build the sandbox. Its store is opened (and the first company seeded) here.
+
+    The control surface answers the `X-Sandbox-Token` header, the sign-in cookie and, when the
+    host app passes `authorize` (given a request's cookies: is this a signed-in firm owner?),
+    the host's owners. `announce` shows a person the generated secrets at start-up (default:
+    plain text on stderr; a host with JSON-lines output passes its own); they are never logged.
+    """
+    return _build(config, runtime, authorize, announce or _to_stderr, hooks_in_app=True)[2]
 
 
-def _build(config: SandboxConfig, runtime: SandboxRuntime | None, *, hooks_in_app: bool) -> tuple[
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _build(config: SandboxConfig, runtime: SandboxRuntime | None, authorize: Authorize | None,
+           announce: Callable[[str], None], *, hooks_in_app: bool) -> tuple[
     Callable[[], Awaitable[None]], Callable[[], Awaitable[None]], Litestar
 ]:
     sandbox = runtime or SandboxRuntime.build(config)
@@ -73,12 +89,19 @@ def _build(config: SandboxConfig, runtime: SandboxRuntime | None, *, hooks_in_ap
     async def start() -> None:
         if sandbox.dev_app.generated:
             # Shown once so a person can paste them into an app; never logged.
-            print(
+            announce(
                 "QBO sandbox development app (set ZERA_SANDBOX_CLIENT_ID/_CLIENT_SECRET/"
                 f"_VERIFIER_TOKEN to fix them):\n  client id:      {sandbox.dev_app.client_id}\n"
                 f"  client secret:  {sandbox.dev_app.client_secret}\n"
-                f"  verifier token: {sandbox.dev_app.verifier_token}",
-                file=sys.stderr,
+                f"  verifier token: {sandbox.dev_app.verifier_token}"
+            )
+        if config.control_enabled and config.control_token_file is not None:
+            # A script needs it for X-Sandbox-Token, a person for the sign-in form.
+            announce(
+                "QBO sandbox control token (kept in "
+                f"{config.control_token_file}; set ZERA_SANDBOX_CONTROL_TOKEN to fix it):\n"
+                f"  {config.control_token}\n  scripts send it as the header X-Sandbox-Token; "
+                f"people paste it at {config.public_url}/_sandbox/sign-in"
             )
         if sandbox.dispatcher is not None:
             stop.clear()
@@ -99,7 +122,7 @@ def _build(config: SandboxConfig, runtime: SandboxRuntime | None, *, hooks_in_ap
         route_handlers += [CONTROL_ROUTER, VIEW_ROUTER]
     app = Litestar(
         route_handlers=route_handlers,
-        state=State({"sandbox": sandbox}),
+        state=State({"sandbox": sandbox, "authorize": authorize}),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start] if hooks_in_app else [],

@@ -19,11 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; 2 on a configuration error."""
+    """Serve until interrupted; 2 on a configuration error or in production mode."""
     import uvicorn
 
     from zera.qbo.sandbox.app import create_sandbox_app
 
+    if os.environ.get("ZERA_MODE", "").strip().lower() == "production":
+        # An emulator with a control surface that rewrites records has no place in production.
+        print("zera sandbox: refused: ZERA_MODE is production, and the sandbox is for "
+              "development and tests only", file=sys.stderr)
+        return 2
     try:
         config = SandboxConfig.from_env(os.environ)
     except SandboxConfigError as exc:

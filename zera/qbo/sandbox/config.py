@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +80,14 @@ class SandboxConfig:
     reject_unknown_fields: bool = True
     control_enabled: bool = True
     webhooks_enabled: bool = True
+    # The control surface's shared secret (header `X-Sandbox-Token`); empty: no token opens it.
+    control_token: str = field(default="", repr=False)
+    # Where a generated control token is kept (None when it came from the environment): set,
+    # the token is printed at start-up so a person can use it.
+    control_token_file: Path | None = None
+    # Development only: webhooks may be sent anywhere, not just to `webhook_url` (the tests run
+    # their own receivers). Off, the control surface cannot aim signed POSTs at other addresses.
+    allow_any_webhook_url: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, base_dir: Path | None = None) -> SandboxConfig:
@@ -110,6 +120,12 @@ class SandboxConfig:
         uris = tuple(
             u.strip() for u in env.get("ZERA_SANDBOX_REDIRECT_URIS", "").split(",") if u.strip()
         )
+        control_enabled = _bool(env, "ZERA_SANDBOX_CONTROL", True)
+        control_token = env.get("ZERA_SANDBOX_CONTROL_TOKEN", "").strip()
+        token_file = None
+        if control_enabled and not control_token:
+            token_file = root / "var" / "sandbox_control_token"
+            control_token = stored_secret(token_file)
         return cls(
             db_path=Path(db) if db else root / "var" / "qbo-sandbox.db",
             client_id=env.get("ZERA_SANDBOX_CLIENT_ID", "").strip(),
@@ -126,6 +142,24 @@ class SandboxConfig:
             limits=limits,
             tokens=tokens,
             reject_unknown_fields=_bool(env, "ZERA_SANDBOX_REJECT_UNKNOWN_FIELDS", True),
-            control_enabled=_bool(env, "ZERA_SANDBOX_CONTROL", True),
+            control_enabled=control_enabled,
             webhooks_enabled=_bool(env, "ZERA_SANDBOX_WEBHOOKS", True),
+            control_token=control_token,
+            control_token_file=token_file,
+            allow_any_webhook_url=_bool(env, "ZERA_SANDBOX_ALLOW_ANY_WEBHOOK_URL", False),
         )
+
+
+def stored_secret(path: Path) -> str:
+    """The secret kept at `path`, generated there (mode 0600) the first time."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: theirs is the one
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value

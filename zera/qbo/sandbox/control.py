@@ -1,7 +1,8 @@
 """The control surface (`/_sandbox/api/...`): act as a QuickBooks user, and steer the emulator.
 
 Outside Intuit's paths, JSON in and out. Edits go through the same service as the API, so they
-bump SyncToken and fire webhooks exactly as a change made in QuickBooks would.
+bump SyncToken and fire webhooks exactly as a change made in QuickBooks would. Every route needs
+a credential from the right host and origin (`access.control_guard`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from typing import Any
 
 from anyio import to_thread
 from litestar import Request, Response, Router, get, post
+from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.params import FromPath
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
-from zera.qbo.sandbox.api.common import check_same_origin, json_response, runtime_of
+from zera.qbo.sandbox.access import control_guard
+from zera.qbo.sandbox.api.common import json_response, runtime_of
 from zera.qbo.sandbox.clock import intuit_time
 from zera.qbo.sandbox.entities import BY_NAME
+from zera.qbo.sandbox.runtime import SandboxRuntime
 
 
 def _body(data: bytes) -> dict[str, Any]:
@@ -59,7 +63,6 @@ async def list_companies(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/companies", status_code=201)
 async def create_company(request: Request[Any, Any, Any]) -> Response[bytes]:
-    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     body = _body(data)
@@ -76,7 +79,6 @@ async def edit_record(request: Request[Any, Any, Any], realm_id: FromPath[str],
                       entity: FromPath[str]) -> Response[bytes]:
     """`{"operation": "create|update|delete|void", "payload": {...}}` as a QuickBooks user.
     An update without SyncToken uses the current one: a person in QuickBooks never sees it."""
-    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     runtime = runtime_of(request)
@@ -99,7 +101,6 @@ async def edit_record(request: Request[Any, Any, Any], realm_id: FromPath[str],
 @post("/companies/{realm_id:str}/merge", status_code=200)
 async def merge_records(request: Request[Any, Any, Any],
                         realm_id: FromPath[str]) -> Response[bytes]:
-    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     body = _body(data)
@@ -112,7 +113,6 @@ async def merge_records(request: Request[Any, Any, Any],
 @post("/companies/{realm_id:str}/throttle", status_code=200)
 async def force_throttle(request: Request[Any, Any, Any],
                          realm_id: FromPath[str]) -> Response[bytes]:
-    check_same_origin(request)
     data = await request.body()
     _company(request, realm_id)
     seconds = float(_body(data).get("seconds", 60))
@@ -123,7 +123,6 @@ async def force_throttle(request: Request[Any, Any, Any],
 @post("/limits", status_code=200)
 async def set_limits(request: Request[Any, Any, Any]) -> Response[bytes]:
     """`{"enabled": false}` lifts Intuit's throttles (benchmarks); true restores them."""
-    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     body = _body(data)
@@ -135,7 +134,6 @@ async def set_limits(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/tokens/expire", status_code=200)
 async def expire_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
-    check_same_origin(request)
     data = await request.body()
     body = _body(data)
     oauth = runtime_of(request).oauth
@@ -147,7 +145,6 @@ async def expire_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @post("/tokens/revoke", status_code=200)
 async def revoke_tokens(request: Request[Any, Any, Any]) -> Response[bytes]:
-    check_same_origin(request)
     data = await request.body()
     count = runtime_of(request).oauth.revoke_realm(_body(data).get("realmId"))
     return json_response({"grants": count})
@@ -176,7 +173,6 @@ async def webhook_state(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def configure_webhooks(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Settings (endpoint_url, verifier_token, format, aggregation_window_s, time_scale) and
     fault controls (drop_next, delay_s, duplicate_next) in one body."""
-    check_same_origin(request)
     data = await request.body()
     dispatcher = runtime_of(request).dispatcher
     if dispatcher is None:
@@ -188,12 +184,40 @@ async def configure_webhooks(request: Request[Any, Any, Any]) -> Response[bytes]
     body = {k: (float(v) if k in floats and v is not None
                 else int(v) if isinstance(v, Decimal) else v) for k, v in body.items()}
     changes = {k: v for k, v in body.items() if k in setting_keys}
+    _check_webhook_changes(runtime_of(request), changes)
     if changes:
         dispatcher.update_settings(**changes)
     controls = {k: body[k] for k in ("drop_next", "delay_s", "duplicate_next") if k in body}
     if controls:
         dispatcher.set_controls(**controls)
     return await webhook_state.fn(request)  # type: ignore[no-any-return]
+
+
+def _check_webhook_changes(runtime: SandboxRuntime, changes: dict[str, Any]) -> None:
+    """Deliveries go only to Zera's own webhook URL (a POST signed with the real verifier token
+    to any other address would be a request-forgery tool), and the verifier token stays while
+    the app is connected to a company (Zera checks every delivery's signature with it)."""
+    config = runtime.config
+    url = changes.get("endpoint_url")
+    if url and not config.allow_any_webhook_url and (
+        not config.webhook_url or str(url).rstrip("/") != config.webhook_url.rstrip("/")
+    ):
+        own = config.webhook_url or "none is configured (ZERA_SANDBOX_WEBHOOK_URL)"
+        raise PermissionDeniedException(
+            f"endpoint_url may only be Zera's own webhook URL ({own}); set "
+            "ZERA_SANDBOX_ALLOW_ANY_WEBHOOK_URL=1 in development to deliver elsewhere")
+    token = changes.get("verifier_token")
+    dispatcher = runtime.dispatcher
+    if "verifier_token" in changes and dispatcher is not None and (
+        token != dispatcher.settings.verifier_token
+    ):
+        realms = runtime.oauth.connected_realms()
+        if realms:
+            raise ClientException(
+                status_code=409,
+                detail=f"the verifier token cannot change while the app is connected to "
+                f"{', '.join(realms)}: Zera checks every webhook's signature with the current "
+                "one. Disconnect first (POST /_sandbox/api/tokens/revoke).")
 
 
 @get("/clock")
@@ -205,7 +229,6 @@ async def read_clock(request: Request[Any, Any, Any]) -> Response[bytes]:
 @post("/clock", status_code=200)
 async def move_clock(request: Request[Any, Any, Any]) -> Response[bytes]:
     """`{"advanceSeconds": 3600}`, `{"set": "2026-01-01T00:00:00Z"}` or `{"reset": true}`."""
-    check_same_origin(request)
     data = await request.body()
     clock = runtime_of(request).clock
     body = _body(data)
@@ -223,4 +246,5 @@ CONTROL_ROUTER = Router(
     route_handlers=[app_info, list_companies, create_company, edit_record, merge_records,
                     force_throttle, set_limits, expire_tokens, revoke_tokens, webhook_state,
                     configure_webhooks, read_clock, move_clock],
+    guards=[control_guard],
 )

@@ -258,6 +258,16 @@ class OAuthServer:
         return self._for_grants(realm, "UPDATE grants SET revoked = 1 WHERE grant_id = ? AND ?",
                                 None)
 
+    def connected_realms(self) -> list[str]:
+        """Realms the app is connected to: a grant neither revoked nor past its hard expiry,
+        whose current refresh token is still alive (a code never exchanged connects nothing)."""
+        now = utc_text(self.clock.now())
+        rows = self.store.query(
+            "SELECT DISTINCT g.realm FROM grants g JOIN refresh_tokens r "
+            "ON r.grant_id = g.grant_id WHERE g.revoked = 0 AND g.hard_expires_at > ? "
+            "AND r.superseded_at IS NULL AND r.expires_at > ? ORDER BY g.realm", (now, now))
+        return [str(row["realm"]) for row in rows]
+
     def grants(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.query(
             "SELECT grant_id, realm, scope, created_at, revoked FROM grants ORDER BY created_at")]

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from anyio import to_thread
 from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from zera.qbo.sandbox import companies, faults, jsonio, operations
-from zera.qbo.sandbox.api.common import check_same_origin, runtime_of
+from zera.qbo.sandbox.access import (
+    COOKIE_NAME,
+    SIGN_IN,
+    control_guard,
+    cookie_value,
+    token_matches,
+)
+from zera.qbo.sandbox.api.common import runtime_of
 from zera.qbo.sandbox.entities import BY_NAME, NAME, SPECS
 
 
@@ -42,7 +51,6 @@ async def index(request: Request[Any, Any, Any]) -> Template:
 
 @post("/", status_code=303)
 async def add_company(request: Request[Any, Any, Any]) -> Redirect:
-    check_same_origin(request)
     data = await request.body()
     form = dict(parse_qsl(data.decode(errors="replace")))
     seed = form.get("seed", "").strip()
@@ -96,7 +104,6 @@ async def record(request: Request[Any, Any, Any], realm_id: FromPath[str], entit
 async def act(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: FromPath[str],
               entity_id: FromPath[str]) -> Response[Any]:
     """Save the edited JSON, delete, void or deactivate: as a QuickBooks user would."""
-    check_same_origin(request)
     data = await request.body()
     runtime = runtime_of(request)
     form = dict(parse_qsl(data.decode(errors="replace"), keep_blank_values=True))
@@ -129,5 +136,45 @@ async def act(request: Request[Any, Any, Any], realm_id: FromPath[str], entity: 
     return Redirect(f"{here}?message={quote(action + ' done')}", status_code=303)
 
 
+def _sign_in_page(request: Request[Any, Any, Any], *, error: str = "", status: int = 401,
+                  next_url: str = "") -> Template:
+    return Template("sandbox/sign_in.html", status_code=status, context={
+        "base": _base(request), "error": error, "next": next_url or request.url.path,
+        "owner_sign_in": request.app.state.get("authorize") is not None})
+
+
+def needs_sign_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Template:
+    """A person without a credential gets the sign-in form (401) instead of the page."""
+    return _sign_in_page(request)
+
+
+@get("/sign-in", opt={SIGN_IN: True})
+async def sign_in_form(request: Request[Any, Any, Any]) -> Template:
+    return _sign_in_page(request, status=200, next_url=request.query_params.get("next", ""))
+
+
+@post("/sign-in", status_code=303, opt={SIGN_IN: True})
+async def sign_in(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The control token typed once sets an HttpOnly, SameSite=Strict cookie for this sandbox."""
+    data = await request.body()
+    form = dict(parse_qsl(data.decode(errors="replace")))
+    token = runtime_of(request).config.control_token
+    if not token_matches(form.get("token", "").strip(), token):
+        return _sign_in_page(request, error="That is not this sandbox's control token.",
+                             status=403, next_url=form.get("next", ""))
+    home = f"{_base(request)}/_sandbox/"
+    prefix = urlsplit(home).path
+    wanted = form.get("next", "")
+    # Only back to a page of this sandbox: never an open redirect.
+    target = wanted if wanted.startswith(prefix) and "//" not in wanted else prefix
+    cookie = Cookie(key=COOKIE_NAME, value=cookie_value(token), path=prefix.rstrip("/"),
+                    httponly=True, samesite="strict",
+                    secure=runtime_of(request).config.public_url.startswith("https:"))
+    return Redirect(target, status_code=303, cookies=[cookie])
+
+
 VIEW_ROUTER = Router(path="/_sandbox",
-                     route_handlers=[index, add_company, company, records, record, act])
+                     route_handlers=[index, add_company, company, records, record, act,
+                                     sign_in_form, sign_in],
+                     guards=[control_guard],
+                     exception_handlers={NotAuthorizedException: needs_sign_in})

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlparse
 
 from litestar import Request, Response
-from litestar.exceptions import PermissionDeniedException
 
 from zera.qbo.sandbox import jsonio
 from zera.qbo.sandbox.clock import intuit_time
@@ -52,16 +50,6 @@ def with_time(runtime: SandboxRuntime, body: dict[str, Any]) -> dict[str, Any]:
 def new_tid() -> str:
     """An `intuit_tid` trace id, as Intuit puts on every response."""
     return "1-" + secrets.token_hex(12)
-
-
-def check_same_origin(request: Request[Any, Any, Any]) -> None:
-    """Refuse a browser's cross-site POST to the control surface or the edit forms (they have
-    no CSRF token: the sandbox is exempt from the host app's CSRF so Intuit's endpoints work)."""
-    origin = request.headers.get("origin")
-    if origin and urlparse(origin).netloc != request.headers.get("host", ""):
-        raise PermissionDeniedException("cross-site request refused")
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        raise PermissionDeniedException("cross-site request refused")
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
