@@ -10,9 +10,11 @@ from zera.documents.batches import (
     get_batch,
     list_batches,
 )
+from zera.documents.cancel import cancel_reading
 from zera.documents.extraction import (
     DocumentDetail,
     document_detail,
+    read_again,
     retry_with_password,
     run_extraction,
     start_extraction,
@@ -50,6 +52,7 @@ __all__ = [
     "StatementSummary",
     "Upload",
     "UploadResult",
+    "cancel_reading",
     "document_counts",
     "document_detail",
     "get_batch",
@@ -57,6 +60,7 @@ __all__ = [
     "list_batches",
     "list_documents",
     "page_image",
+    "read_again",
     "retry_with_password",
     "run_extraction",
     "source_page",

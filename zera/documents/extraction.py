@@ -19,7 +19,8 @@ from zera.accounts.users import CurrentUser
 from zera.clients import get_client
 from zera.db.tables import Document
 from zera.documents.batches import batch_for_document, drop_batch, save_batch
-from zera.documents.pages import PAGE_DPI, keep_pages
+from zera.documents.cancel import begin_reading, was_cancelled
+from zera.documents.pages import draw_pages, keep_pages
 from zera.documents.store import (
     DocumentView,
     Upload,
@@ -29,13 +30,7 @@ from zera.documents.store import (
     set_status,
     store_uploads,
 )
-from zera.extract import (
-    ExtractError,
-    ExtractionResult,
-    Limits,
-    extract_document_isolated,
-    render_page,
-)
+from zera.extract import ExtractionResult, Limits, Outcome, extract_document_isolated
 from zera.qbo.errors import NeedsReconnect
 from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
@@ -106,6 +101,17 @@ async def retry_with_password(
     return await get_document(user, client_id, document_id)
 
 
+async def read_again(
+    user: CurrentUser, queue: JobQueue, client_id: int, document_id: int
+) -> DocumentView:
+    """Queue another reading of a document that was cancelled or could not be read."""
+    document = await get_document(user, client_id, document_id)
+    if document.pending or document.status == "ok" or document.needs_password:
+        raise InvalidInput("read", "Only a cancelled or unread document can be read again.")
+    await start_extraction(queue, document)
+    return await get_document(user, client_id, document_id)
+
+
 Progress = Callable[[int], Coroutine[Any, Any, None]]
 
 
@@ -137,7 +143,8 @@ async def run_extraction(
             "The password could not be read back (the encryption keys changed). Type it again.",
         )
         return None
-    await set_status(document_id, "extracting")
+    if not await begin_reading(document_id):
+        return None  # cancelled while it waited
     data, filename = bytes(row["data"]), row["filename"]
 
     # In a child process with a memory ceiling and a time limit: a crash or runaway in PDFium or
@@ -151,9 +158,14 @@ async def run_extraction(
                 password=password,
                 progress=_thread_progress(progress),
                 limits=limits,
+                # The whole OCR budget, and time to read the text layers around it.
+                timeout=max(600.0, limits.max_ocr_seconds + 300.0),
+                cancelled=lambda: anyio.from_thread.run(was_cancelled, document_id),
             )
 
     result = await anyio.to_thread.run_sync(extract)
+    if result.outcome is Outcome.CANCELLED or await was_cancelled(document_id):
+        return result  # the document already says who cancelled it
     if result.ok:
         if password is not None:
             # The password is never kept, so the pages of a protected PDF are kept instead.
@@ -191,13 +203,8 @@ def _thread_progress(progress: Progress | None) -> Callable[[int], None] | None:
 
 
 async def _render_pages(data: bytes, count: int, password: str) -> dict[int, bytes]:
-    def render_all() -> dict[int, bytes]:
-        pages = {}
-        for number in range(1, count + 1):
-            try:
-                pages[number] = render_page(data, number, PAGE_DPI, password=password)
-            except ExtractError:
-                log.warning("page %d of a protected document could not be rendered", number)
-        return pages
-
-    return await anyio.to_thread.run_sync(render_all)
+    drawn = await draw_pages(data, list(range(1, count + 1)), password=password)
+    for number, page in drawn.items():
+        if isinstance(page, str):
+            log.warning("page %d of a protected document could not be rendered: %s", number, page)
+    return {number: page for number, page in drawn.items() if isinstance(page, bytes)}

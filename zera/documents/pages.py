@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import anyio
@@ -12,11 +13,13 @@ from zera.db.engine import write_transaction
 from zera.db.tables import DocumentPage
 from zera.documents.batches import BatchView, LineView, get_batch
 from zera.documents.store import get_document, load_bytes
-from zera.extract import ExtractError, render_page
+from zera.extract import DEFAULT_LIMITS, Limits, render_pages_isolated
 
 # Page images are rendered at this resolution; boxes are placed in percentages of the page, so
 # the image may be shown at any width (a phone) and the highlight stays on its row.
 PAGE_DPI = 110
+
+_ONE_DRAWING_AT_A_TIME = threading.Lock()
 
 
 class PageUnavailable(Exception):
@@ -42,11 +45,16 @@ class SourcePage:
 
 
 async def page_image(user: CurrentUser, client_id: int, document_id: int, page: int) -> bytes:
-    """Page `page` of the document as PNG, if the document belongs to a client `user` may see."""
+    """Page `page` of the document as PNG, if the document belongs to a client `user` may see.
+
+    A page is drawn once, in a child process with the extraction's memory ceiling and at a
+    bounded pixel size, and kept: the next request is answered from the database."""
     document = await get_document(user, client_id, document_id)
     if document.status != "ok":
         # Only a document the engine has read has passed its page-size and bomb limits.
         raise PageUnavailable("Pages are shown once the document has been read.")
+    if page < 1:
+        raise NotFound("No such page.")
     kept = (
         await DocumentPage.select(DocumentPage.png)
         .where((DocumentPage.document_id == document_id) & (DocumentPage.page == page))
@@ -56,12 +64,31 @@ async def page_image(user: CurrentUser, client_id: int, document_id: int, page: 
     if kept is not None:
         return bytes(kept["png"])
     data = await load_bytes(client_id, document_id)
-    try:
-        return await anyio.to_thread.run_sync(lambda: render_page(data, page, PAGE_DPI))
-    except ExtractError as exc:
-        raise PageUnavailable(exc.message) from exc
-    except ValueError as exc:
-        raise NotFound("No such page.") from exc
+    drawn = (await draw_pages(data, [page]))[page]
+    if isinstance(drawn, str):
+        raise PageUnavailable(drawn)
+    await (
+        DocumentPage.insert(DocumentPage(document_id=document_id, page=page, png=drawn))
+        .on_conflict(action="DO NOTHING")  # another request drew it at the same time
+        .run()
+    )
+    return drawn
+
+
+async def draw_pages(
+    data: bytes, pages: list[int], *, password: str | None = None
+) -> dict[int, bytes | str]:
+    """Each page as PNG (or why it cannot be drawn), drawn in a memory-capped child process.
+
+    One child at a time per process: page images are small, but many requests at once must
+    not each start a PDFium of their own."""
+    limits = Limits(max_bytes=max(DEFAULT_LIMITS.max_bytes, len(data)))  # it passed at upload
+
+    def draw() -> dict[int, bytes | str]:
+        with _ONE_DRAWING_AT_A_TIME:
+            return render_pages_isolated(data, pages, PAGE_DPI, password=password, limits=limits)
+
+    return await anyio.to_thread.run_sync(draw)
 
 
 async def keep_pages(document_id: int, pages: dict[int, bytes]) -> None:

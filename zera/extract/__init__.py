@@ -7,7 +7,7 @@ process so that a crash or runaway in PDFium or Tesseract cannot take the worker
 from __future__ import annotations
 
 from zera.extract.errors import ExtractError, ExtractionFailed, Outcome, PasswordRequired
-from zera.extract.isolated import extract_document_isolated
+from zera.extract.isolated import extract_document_isolated, render_pages_isolated
 from zera.extract.model import Box, ExtractionResult, Statement, Transaction
 from zera.extract.pipeline import extract_document
 from zera.extract.preflight import DEFAULT_LIMITS, Limits
@@ -27,4 +27,5 @@ __all__ = [
     "extract_document",
     "extract_document_isolated",
     "render_page",
+    "render_pages_isolated",
 ]

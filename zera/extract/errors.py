@@ -20,6 +20,8 @@ class Outcome(StrEnum):
     NOT_A_STATEMENT = "not_a_statement"
     NO_TRANSACTIONS = "no_transactions"
     EXTRACTION_FAILED = "extraction_failed"
+    SCAN_TOO_LONG = "scan_too_long"  # more OCR than one document may take
+    CANCELLED = "cancelled"
 
 
 class ExtractError(Exception):
@@ -77,6 +79,18 @@ class NotAStatement(ExtractError):
 
 class NoTransactions(ExtractError):
     outcome = Outcome.NO_TRANSACTIONS
+
+
+class ScanTooLong(ExtractError):
+    """The document needs more OCR (pages or time) than one document may take."""
+
+    outcome = Outcome.SCAN_TOO_LONG
+
+
+class Cancelled(ExtractError):
+    """Someone cancelled the reading; the document is kept as it was."""
+
+    outcome = Outcome.CANCELLED
 
 
 class ExtractionFailed(ExtractError):

@@ -44,8 +44,10 @@ def estimate_skew(gray: Image) -> float:
     return fine
 
 
-def ocr_image(image: Image, number: int, dpi: float) -> PageText:
-    """The page's words (in points) read by Tesseract, levelled by the page's skew."""
+def ocr_image(image: Image, number: int, dpi: float, timeout: float | None = None) -> PageText:
+    """The page's words (in points) read by Tesseract, levelled by the page's skew; Tesseract
+    is stopped after `timeout` seconds (OCR_TIMEOUT_SECONDS unless given)."""
+    limit = OCR_TIMEOUT_SECONDS if timeout is None else timeout
     gray = image.convert("L")
     angle = estimate_skew(gray)
     # One thread per Tesseract: on two cores OpenMP makes a page 2-3x slower (DESIGN.md §8).
@@ -60,11 +62,11 @@ def ocr_image(image: Image, number: int, dpi: float) -> PageText:
                 str(path),
                 config="--psm 6",
                 output_type=pytesseract.Output.DICT,
-                timeout=OCR_TIMEOUT_SECONDS,
+                timeout=limit,
             )
         except RuntimeError as exc:  # pytesseract's way of saying the timeout struck
             raise ExtractionFailed(
-                f"Page {number} could not be read by OCR within {OCR_TIMEOUT_SECONDS} s;"
+                f"Page {number} could not be read by OCR within {limit:g} s;"
                 " try a cleaner scan at 300 dpi."
             ) from exc
     k = 72 / dpi

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 
-from zera.extract import pdf
+from zera.extract import ocr, pdf
 from zera.extract.errors import (
     ExtractError,
     ExtractionFailed,
     ImageTooLarge,
     NotAStatement,
     NoTransactions,
+    ScanTooLong,
     TooManyPages,
 )
 from zera.extract.kinds import EXTRACTORS, KINDS, DocumentText, detect_kind, this_year
@@ -131,14 +133,19 @@ def read_pages(
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> list[PageText]:
-    """Every page's words: the text layer where there is one, OCR where there is not."""
+    """Every page's words: the text layer where there is one, OCR where there is not.
+
+    Text layers are read first (milliseconds a page), so a document with more scanned pages
+    than `limits.max_ocr_pages` is refused before any OCR; OCR then stops once it has taken
+    `limits.max_ocr_seconds`."""
     kind = sniff(data, limits)
     if kind != "pdf":
         image = open_image(data, limits)
         dpi = float(image.info.get("dpi", (300, 300))[0]) or 300.0
-        page = ocr_image(image, 1, dpi)
+        page = ocr_image(
+            image, 1, dpi, timeout=min(ocr.OCR_TIMEOUT_SECONDS, limits.max_ocr_seconds)
+        )
         return [page]
-    pages: list[PageText] = []
     with pdf.open_pdf(data, password) as doc:
         count = len(doc)
         if count > limits.max_pages:
@@ -146,18 +153,38 @@ def read_pages(
                 f"The PDF has {count} pages; the limit is {limits.max_pages}."
                 " Split it into smaller files."
             )
+        texts: list[PageText | None] = []
         for i in range(count):
             page = doc[i]
             try:
-                pages.append(_page_text(page, i + 1, limits))
+                texts.append(_text_page(page, i + 1, limits))
             finally:
                 page.close()
+        scanned = [i for i, text in enumerate(texts) if text is None]
+        if len(scanned) > limits.max_ocr_pages:
+            raise ScanTooLong(
+                f"This scan has {len(scanned)} pages to read by OCR; Zera reads at most"
+                f" {limits.max_ocr_pages} scanned pages per document. Split the file into parts"
+                f" of up to {limits.max_ocr_pages} pages, or download the statement from the"
+                " bank as a PDF with text."
+            )
+        ocr_clock = _OcrClock(limits, len(scanned))
+        pages: list[PageText] = []
+        for i, text in enumerate(texts):
+            if text is None:
+                page = doc[i]
+                try:
+                    text = ocr_clock.read(page, i + 1)
+                finally:
+                    page.close()
+            pages.append(text)
             if progress is not None:
                 progress(int(100 * (i + 1) / max(count, 1)) - 1)
     return pages
 
 
-def _page_text(page: object, number: int, limits: Limits) -> PageText:
+def _text_page(page: object, number: int, limits: Limits) -> PageText | None:
+    """The page's text layer, or None when the page is a scan to read by OCR."""
     import pypdfium2 as pdfium
 
     assert isinstance(page, pdfium.PdfPage)
@@ -175,5 +202,42 @@ def _page_text(page: object, number: int, limits: Limits) -> PageText:
         return text
     if pixels > limits.max_image_pixels:
         raise ImageTooLarge(f"Page {number} holds an image far larger than a scanned page.")
-    image = page.render(scale=limits.ocr_dpi / 72).to_pil()
-    return ocr_image(image, number, limits.ocr_dpi)
+    return None
+
+
+class _OcrClock:
+    """OCR of a document's scanned pages, stopped when the document's OCR time is spent."""
+
+    def __init__(self, limits: Limits, scanned: int) -> None:
+        self.limits = limits
+        self.scanned = scanned
+        self.done = 0
+        self.deadline = time.monotonic() + limits.max_ocr_seconds
+
+    def read(self, page: object, number: int) -> PageText:
+        import pypdfium2 as pdfium
+
+        assert isinstance(page, pdfium.PdfPage)
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._spent()
+        image = page.render(scale=self.limits.ocr_dpi / 72).to_pil()
+        try:
+            text = ocr_image(
+                image, number, self.limits.ocr_dpi, timeout=min(ocr.OCR_TIMEOUT_SECONDS, remaining)
+            )
+        except ExtractionFailed:
+            if remaining < ocr.OCR_TIMEOUT_SECONDS:  # the document's budget struck, not the page's
+                raise self._spent() from None
+            raise
+        self.done += 1
+        return text
+
+    def _spent(self) -> ScanTooLong:
+        minutes = self.limits.max_ocr_seconds / 60
+        budget = f"{minutes:g} minutes" if minutes >= 1 else f"{self.limits.max_ocr_seconds:g} s"
+        return ScanTooLong(
+            f"Reading this scan by OCR took longer than the {budget} one document may take"
+            f" ({self.done} of its {self.scanned} scanned pages were read). Split the file into"
+            " smaller parts, or upload a cleaner scan at 300 dpi."
+        )

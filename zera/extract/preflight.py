@@ -24,6 +24,10 @@ class Limits:
     max_image_pixels: int = 60_000_000  # an A4 scan at 600 dpi is ~35 Mpx
     max_page_side_points: float = 120 * 72  # 120 inches: no statement page is larger
     ocr_dpi: int = 300
+    # OCR costs ~1-3 s a page where a text layer costs ~6 ms: a document may hold up to
+    # `max_pages` pages, but only this many scanned ones, read in at most this long.
+    max_ocr_pages: int = 50
+    max_ocr_seconds: float = 300.0
 
 
 DEFAULT_LIMITS = Limits()

@@ -5,6 +5,7 @@ Each handler resolves the client through the `zera.documents` functions, which g
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -139,6 +140,51 @@ async def submit_password(
     )
 
 
+@post("/clients/{client_id:int}/documents/{document_id:int}/cancel")
+async def cancel_reading(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    client_id: FromPath[int],
+    document_id: FromPath[int],
+) -> Template:
+    action = documents.cancel_reading(user, client_id, document_id)
+    return await _document_action(request, user, client_id, document_id, action)
+
+
+@post("/clients/{client_id:int}/documents/{document_id:int}/read-again")
+async def read_again(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    queue: NamedDependency[JobQueue],
+    client_id: FromPath[int],
+    document_id: FromPath[int],
+) -> Template:
+    action = documents.read_again(user, queue, client_id, document_id)
+    return await _document_action(request, user, client_id, document_id, action)
+
+
+async def _document_action(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    client_id: int,
+    document_id: int,
+    action: Awaitable[object],
+) -> Template:
+    """Run a document's button; show the document again, with the refusal if there is one."""
+    error = ""
+    try:
+        await action
+    except NotFound:
+        raise
+    except AccountError as exc:
+        error = str(exc)
+    detail = await documents.document_detail(user, client_id, document_id)
+    status = 409 if error else 200
+    return await _render(
+        request, user, client_id, "documents", status, detail=detail, action_error=error
+    )
+
+
 @get("/clients/{client_id:int}/documents/{document_id:int}/pages/{page:int}")
 async def page_image(
     request: Request[Any, Any, Any],
@@ -186,6 +232,8 @@ ROUTES = [
     upload_documents,
     document_page,
     submit_password,
+    cancel_reading,
+    read_again,
     page_image,
     batch_page,
     line_source,
