@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
 
-from tests.conftest import OWNER
+from tests.conftest import OWNER, SETUP_TOKEN
 from tests.qbo.conftest import consent
 from zera.app import create_app
 from zera.db.tables import WebhookInbox
@@ -41,16 +45,33 @@ async def receiver(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app.state.queue.close()
 
 
-async def test_intuits_signed_body_is_accepted_and_kept(receiver: httpx.AsyncClient) -> None:
+async def test_a_fresh_signed_body_is_accepted_and_kept(receiver: httpx.AsyncClient) -> None:
+    body = VECTOR_BODY.replace(b"2015-10-05T14:42:19-0700", _now_text().encode())
+    response = await receiver.post(
+        "/qbo/webhooks",
+        content=body,
+        headers={"intuit-signature": _sign(body), "content-type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"status": "received"}
+    rows = await WebhookInbox.select().run()
+    assert [row["realm_id"] for row in rows] == ["1185883450"]
+    assert rows[0]["body"].encode() == body
+
+
+async def test_intuits_published_body_is_authentic_but_too_old_to_store(
+    receiver: httpx.AsyncClient,
+) -> None:
+    """Given Intuit's 2015 test vector (a valid signature, events years old), when it arrives,
+    then it is answered 200 (so Intuit would not retry it) but refused as a replay."""
     response = await receiver.post(
         "/qbo/webhooks",
         content=VECTOR_BODY,
         headers={"intuit-signature": VECTOR_SIGNATURE, "content-type": "application/json"},
     )
     assert response.status_code == 200
-    rows = await WebhookInbox.select().run()
-    assert [row["realm_id"] for row in rows] == ["1185883450"]
-    assert rows[0]["body"].encode() == VECTOR_BODY
+    assert response.json() == {"status": "stale"}
+    assert await WebhookInbox.count().run() == 0
 
 
 @pytest.mark.parametrize(
@@ -82,25 +103,37 @@ def test_an_edit_in_the_sandbox_reaches_zera_by_webhook(live_server: str, tmp_pa
     with httpx.Client(base_url=live_server, timeout=30) as http:
         page = http.get("/setup").text
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        http.post("/setup", data={**OWNER, "_csrf_token": token})
+        http.post("/setup", data={**OWNER, "setup_token": SETUP_TOKEN, "_csrf_token": token})
+        # Signed in now: forms carry the token bound to the new session.
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', http.get("/").text).group(1)  # type: ignore[union-attr]
         http.post("/clients", data={"name": "Webhook Co", "_csrf_token": token})
         start = http.post("/clients/1/qbo/connect", data={"_csrf_token": token})
         realm = http.get("/_sandbox/api/companies").json()["companies"][0]["realmId"]
         assert http.get(consent(start.headers["location"], realm)).status_code in (200, 303)
         account_id = _wait_for(lambda: _mirrored_account(tmp_path))
-        http.post(
+        # The signed-in owner's session opens the sandbox's control surface.
+        renamed = http.post(
             f"/_sandbox/api/companies/{realm}/records/Account",
             json={
                 "operation": "update",
                 "payload": {"Id": account_id, "Name": "Renamed By Webhook"},
             },
         )
+        assert renamed.status_code == 200, renamed.text
         assert _wait_for(lambda: "Renamed By Webhook" in http.get("/clients/1/connection").text)
     with sqlite3.connect(tmp_path / "var" / "zera.db") as db:
         (received,) = db.execute(
             "SELECT count(*) FROM qbo_webhook_inbox WHERE realm_id = ?", (realm,)
         ).fetchone()
     assert received >= 1  # it came by webhook: nothing else in this test asked for a refresh
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _sign(body: bytes) -> str:
+    return base64.b64encode(hmac.new(VECTOR_TOKEN.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def _mirrored_account(home: Path) -> str | None:

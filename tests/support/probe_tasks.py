@@ -21,6 +21,12 @@ async def probe_work(job_id: str, probe: str, key: str, seconds: float) -> None:
     record.finish_run(run, effect_of=(key, pid))
 
 
+@task(max_retries=5, background=True)
+async def probe_background(job_id: str, probe: str, key: str, seconds: float) -> None:
+    """`probe_work` as background work (webhook applies, scheduled syncs): behind user jobs."""
+    await probe_work(job_id, probe, key, seconds)
+
+
 @task(max_retries=5)
 async def probe_flaky(job_id: str, probe: str, key: str, failures: int) -> None:
     """Fail transiently on the first `failures` runs, then succeed."""

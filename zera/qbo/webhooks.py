@@ -11,7 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 # A webhook body lists changed entities; even a busy realm's batch is far below this.
@@ -20,10 +22,16 @@ MAX_BODY_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class ChangeNotice:
+    """One change a body announces. `occurred_at` is the event's time (CloudEvents `time`, legacy
+    `lastUpdated`), None when absent or unreadable; `event_id` is the CloudEvents `id` ("" in
+    the legacy format, which has none)."""
+
     realm_id: str
     entity: str
     entity_id: str
     operation: str
+    occurred_at: datetime | None = None
+    event_id: str = ""
 
 
 def signature_is_valid(body: bytes, signature: str | None, verifier_token: str) -> bool:
@@ -51,6 +59,7 @@ def parse_notices(body: bytes) -> list[ChangeNotice]:
                         str(entity.get("name", "")),
                         str(entity.get("id", "")),
                         str(entity.get("operation", "")),
+                        _timestamp(entity.get("lastUpdated")),
                     )
                 )
     elif isinstance(payload, list):  # CloudEvents: [{"type": "qbo.invoice.updated.v1", ...}]
@@ -64,6 +73,21 @@ def parse_notices(body: bytes) -> list[ChangeNotice]:
                     parts[1] if len(parts) > 2 else "",
                     str(event.get("intuitentityid", "")),
                     parts[2] if len(parts) > 2 else "",
+                    _timestamp(event.get("time")),
+                    str(event.get("id") or ""),
                 )
             )
     return [n for n in notices if n.realm_id]
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 time with its offset (`...Z`, `-0700`, nanoseconds trimmed); None otherwise."""
+    if not isinstance(value, str):
+        return None
+    # CloudEvents times carry nanoseconds; datetime keeps microseconds.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.strip())
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None  # a time without a zone proves nothing

@@ -39,6 +39,12 @@ class JobView:
     def finished(self) -> bool:
         return self.state in FINISHED
 
+    @property
+    def dead_letter(self) -> bool:
+        """It ran and gave up: its message is kept as a dead letter (`zera queue dead-letters`)
+        until purged. A job that never reached the queue failed too, but left no message."""
+        return self.state == "failed" and self.attempts > 0
+
 
 # The columns a JobView is made of.
 _VIEW_COLUMNS = (

@@ -21,11 +21,24 @@ class TaskSpec:
 
 TASKS: dict[str, TaskSpec] = {}
 
+# Background work (webhook applies, scheduled syncs, housekeeping) waits on its own queue, so a
+# backlog of it never stands in front of what a person asked for: every worker consumes both
+# queues (each with its own small prefetch), and among the messages a worker holds Dramatiq
+# starts the lowest priority number first. Both hold on every broker: queues are Dramatiq's own
+# and the priority order is the Worker's, not the broker's.
+BACKGROUND_QUEUE = "background"
+BACKGROUND_PRIORITY = 100  # user actions keep Dramatiq's default, 0
+
 
 def task(
-    *, max_retries: int = 5, time_limit_seconds: int = 600, **options: Any
+    *, max_retries: int = 5, time_limit_seconds: int = 600, background: bool = False, **options: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a task. Tasks take ids, not objects, and must be safe to run twice."""
+    """Declare a task. Tasks take ids, not objects, and must be safe to run twice.
+
+    `background=True` puts it behind user actions (see BACKGROUND_QUEUE)."""
+    placement = (
+        {"queue_name": BACKGROUND_QUEUE, "priority": BACKGROUND_PRIORITY} if background else {}
+    )
 
     def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
         TASKS[fn.__name__] = TaskSpec(
@@ -35,6 +48,7 @@ def task(
                 "max_retries": max_retries,
                 "time_limit": time_limit_seconds * 1000,
                 "throws": (PermanentError,),
+                **placement,
                 **options,
             },
         )

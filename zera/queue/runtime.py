@@ -55,16 +55,26 @@ class JobQueue:
         ping_broker(self.broker)
 
     async def enqueue(
-        self, actor_name: str, *, title: str, client_id: int | None = None, **kwargs: Any
+        self,
+        actor_name: str,
+        *,
+        title: str,
+        client_id: int | None = None,
+        delay_seconds: float = 0,
+        **kwargs: Any,
     ) -> uuid.UUID:
-        """Record a job and send its message; return the job id for the progress fragment."""
+        """Record a job and send its message (due after `delay_seconds`); return the job id for
+        the progress fragment."""
         actor = self.actors[actor_name]
         job_id = await create_job(actor_name, title=title, client_id=client_id)
         try:
             # A client's job always tells its task which client it is for.
             scope = {} if client_id is None else {"client_id": client_id}
+            delay = int(delay_seconds * 1000) or None
             await anyio.to_thread.run_sync(
-                lambda: actor.send(job_id=str(job_id), **scope, **kwargs)
+                lambda: actor.send_with_options(
+                    kwargs={"job_id": str(job_id), **scope, **kwargs}, delay=delay
+                )
             )
         except Exception as exc:
             # Nothing will ever run this job: say so on the row rather than leave it "queued".

@@ -204,11 +204,34 @@ class SQLiteBroker(Broker):
         )
 
     def nack(self, message_id: str) -> None:
+        # A dead row is never due again: its available_at records when it died (epoch seconds),
+        # for the dead-letter list and purge.
         self._release(
             message_id,
-            "UPDATE queue_message SET dead = 1, lease_owner = NULL, lease_until = NULL"
+            "UPDATE queue_message SET dead = 1, lease_owner = NULL, lease_until = NULL,"
+            " available_at = (julianday('now') - 2440587.5) * 86400.0"
             " WHERE message_id = ? AND lease_owner = ?",
         )
+
+    def dead_letters(self, *, died_before: float) -> list[tuple[bytes, float]]:
+        """Each dead message (encoded) that died before `died_before`, with when it died."""
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT body, available_at FROM queue_message"
+                " WHERE dead = 1 AND available_at < ? ORDER BY available_at",
+                (died_before,),
+            )
+            .fetchall()
+        )
+        return [(bytes(row[0]), float(row[1])) for row in rows]
+
+    def purge_dead_letters(self, *, died_before: float) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM queue_message WHERE dead = 1 AND available_at < ?", (died_before,)
+            )
+        return cursor.rowcount
 
     def requeue(self, message_id: str) -> None:
         self._release(

@@ -17,7 +17,7 @@ from zera.qbo.connect import complete_connect, start_connect
 from zera.qbo.connect import disconnect as disconnect_client
 from zera.qbo.errors import QBOError
 from zera.qbo.service import QuickBooks
-from zera.qbo.webhooks import MAX_BODY_BYTES, parse_notices, signature_is_valid
+from zera.qbo.webhooks import MAX_BODY_BYTES, signature_is_valid
 from zera.queue import JobQueue
 from zera.routes.errors import error_page
 from zera.settings import Settings
@@ -102,15 +102,20 @@ async def webhooks(
     queue: NamedDependency[JobQueue],
 ) -> Response[Any]:
     """Intuit's webhook endpoint: server-to-server, so no session or CSRF; the signature is
-    the authentication, checked over the raw body before anything else happens."""
+    the authentication, checked over the raw body before anything else happens.
+
+    A replay (a repeat, or events older than the replay window) is answered 200 like any other
+    delivery: Intuit retries anything else for ever, and this body will never be accepted."""
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return Response({"error": "body too large"}, status_code=413)
     token = settings.intuit_verifier_token or settings.sandbox_verifier_token
     if not signature_is_valid(body, request.headers.get("intuit-signature"), token):
         return Response({"error": "invalid signature"}, status_code=401)
-    await inbox.receive(body, parse_notices(body), queue)
-    return Response({"status": "received"})
+    receipt = await inbox.receive(
+        body, queue, replay_window_seconds=settings.webhook_replay_window_seconds
+    )
+    return Response({"status": receipt.outcome})
 
 
 ROUTES = [connect, callback, refresh, disconnect, webhooks]

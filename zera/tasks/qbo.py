@@ -1,13 +1,15 @@
-"""QuickBooks background work: reference pulls and refreshes, history, token keep-alive."""
+"""QuickBooks background work: reference pulls and refreshes, history, webhook applies,
+token keep-alive."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from zera.db.tables import QBOConnection
-from zera.qbo import history, inbox, mirror
+from zera.qbo import deliveries, history, inbox, mirror
 from zera.qbo.client import QBOClient
 from zera.qbo.errors import NeedsReconnect, ValidationFault
 from zera.queue import PermanentError, report_progress, task
@@ -36,7 +38,14 @@ async def pull_reference_data(job_id: str, client_id: int) -> None:
 
 @task(max_retries=8)
 async def refresh_reference_data(job_id: str, client_id: int) -> None:
-    """Apply QuickBooks changes since the last pull (CDC)."""
+    """Apply QuickBooks changes since the last pull (CDC): a person pressed Refresh."""
+    async with _client(client_id) as client:
+        await mirror.refresh_reference(client, client_id)
+
+
+@task(max_retries=8, background=True)
+async def scheduled_refresh(job_id: str, client_id: int) -> None:
+    """The same CDC refresh, started by the schedule: it waits behind what people asked for."""
     async with _client(client_id) as client:
         await mirror.refresh_reference(client, client_id)
 
@@ -52,9 +61,14 @@ async def pull_transaction_history(job_id: str, client_id: int) -> None:
         await history.pull_history(client, client_id, progress=progress)
 
 
-@task(max_retries=8, time_limit_seconds=3600)
+@task(max_retries=8, time_limit_seconds=3600, background=True)
 async def apply_quickbooks_changes(job_id: str, client_id: int) -> None:
-    """Bring the mirror and the history up to date after QuickBooks announced changes."""
+    """Bring the mirror and the history up to date after QuickBooks announced changes.
+
+    One job serves every notice that arrived while it was queued (`inbox.receive` coalesces);
+    it lets the next notice queue another before reading how far the inbox goes, so nothing
+    announced during the run is left unapplied."""
+    await inbox.release_apply(client_id)
     row = (
         await QBOConnection.select(QBOConnection.realm_id)
         .where(QBOConnection.client_id == client_id)
@@ -70,7 +84,7 @@ async def apply_quickbooks_changes(job_id: str, client_id: int) -> None:
     await inbox.mark_applied(row["realm_id"], up_to)
 
 
-@task(max_retries=3)
+@task(max_retries=3, background=True)
 async def keep_tokens_alive(job_id: str) -> None:
     """Refresh every connection not refreshed for a week."""
     vault = current().quickbooks.vault
@@ -85,3 +99,10 @@ async def keep_tokens_alive(job_id: str) -> None:
             await vault.refresh_now(row["client_id"])
         except NeedsReconnect:
             continue  # already marked and audited; the dashboard shows it
+
+
+@task(max_retries=3, background=True)
+async def forget_webhook_deliveries(job_id: str) -> None:
+    """Drop replay keys of events the replay window refuses anyway. Safe to run any time."""
+    window = current().settings.webhook_replay_window_seconds
+    await deliveries.forget_expired(now=time.time(), window_seconds=window)

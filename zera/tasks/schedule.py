@@ -1,4 +1,5 @@
-"""Periodic jobs: token keep-alive, CDC refresh of every connection, session clean-up.
+"""Periodic jobs: token keep-alive, CDC refresh of every connection, and clean-ups (sessions,
+dead letters, webhook replay keys).
 
 Every process that runs workers also runs a `Scheduler` thread. Each periodic job has one row
 in `periodic_run` holding when it is next due; a process claims a due run with a conditional
@@ -32,7 +33,7 @@ async def _refresh_every_connection(queue: JobQueue) -> None:
     )
     for row in rows:
         await queue.enqueue(
-            "refresh_reference_data",
+            "scheduled_refresh",
             title="Scheduled refresh from QuickBooks",
             client_id=row["client_id"],
         )
@@ -56,6 +57,21 @@ PERIODIC = (
         "purge_expired_sessions",
         3600,
         lambda q: _firm_job(q, "purge_expired_sessions", "Remove expired sessions"),
+    ),
+    Periodic(
+        "purge_stale_sign_in_counts",
+        3600,
+        lambda q: _firm_job(q, "purge_stale_sign_in_counts", "Forget old failed sign-ins"),
+    ),
+    Periodic(
+        "purge_dead_letters",
+        6 * 3600,
+        lambda q: _firm_job(q, "purge_dead_letters", "Remove old failed queue messages"),
+    ),
+    Periodic(
+        "forget_webhook_deliveries",
+        3600,
+        lambda q: _firm_job(q, "forget_webhook_deliveries", "Forget old webhook replay keys"),
     ),
 )
 
