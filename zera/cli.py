@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import json
 import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from zera.settings import Settings, SettingsError
@@ -30,7 +33,7 @@ def _migrate(settings: Settings) -> None:
     from zera.queue.brokers import build_broker, init_broker_storage
 
     applied = asyncio.run(migrate(engine_for(settings.database_url)))
-    if not settings.uses_intuit:
+    if not settings.uses_intuit and not settings.production:
         # The built-in sandbox's store (and its first company) is part of the install, so the
         # first `zera serve` starts at once.
         from zera.combined import sandbox_config_for
@@ -52,13 +55,24 @@ def _serve(
     from zera.app import create_app
 
     app: Any = create_app(settings, worker_threads=worker_threads)
-    if mount_sandbox and not settings.uses_intuit:
-        from zera.combined import sandbox_config_for, with_sandbox
+    # Never in production, whatever the credentials say (settings already demand Intuit's there).
+    if mount_sandbox and not settings.uses_intuit and not settings.production:
+        from zera.combined import (
+            announce_as_json_line,
+            owner_authorizer,
+            sandbox_config_for,
+            with_sandbox,
+        )
         from zera.qbo.sandbox.app import create_sandbox_app
 
-        sandbox = create_sandbox_app(sandbox_config_for(settings, os.environ))
+        sandbox = create_sandbox_app(
+            sandbox_config_for(settings, os.environ),
+            authorize=owner_authorizer(),
+            announce=announce_as_json_line,
+        )
         app = with_sandbox(app, sandbox)
         log.info("built-in QuickBooks sandbox mounted at %s", settings.public_url)
+    _announce_setup(settings)
     uvicorn.run(
         app,
         host=host,
@@ -68,6 +82,40 @@ def _serve(
         forwarded_allow_ips="127.0.0.1",
         timeout_graceful_shutdown=30,
     )
+
+
+def _announce_setup(settings: Settings) -> None:
+    """While no owner exists, print the set-up URL with its token for whoever started Zera.
+
+    Printed, not logged: the log masks anything called a token, and this one is meant to be
+    read (it is worthless once the owner exists). It keeps the logs' JSON-lines shape.
+    """
+    from zera.accounts.setup_token import setup_token
+    from zera.accounts.users import needs_setup
+
+    try:
+        pending = asyncio.run(needs_setup())
+    except Exception:  # an unmigrated or unreachable database: /healthz will say so
+        log.warning("could not tell whether the firm is set up", exc_info=True)
+        return
+    if not pending:
+        return
+    url = f"{settings.public_url}/setup?token={setup_token(settings.secret_key)}"
+    line = {
+        "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": "warning",
+        "logger": "zera",
+        "message": f"No firm owner yet: open {url} to set up the firm",
+    }
+    print(json.dumps(line), file=sys.stderr, flush=True)
+
+
+def _web_host(given: str | None, environ: Mapping[str, str]) -> str | None:
+    """Where `zera web` listens: --host, else ZERA_HOST, else every interface when the platform
+    assigns PORT (its router must reach the process), else None: the settings' loopback."""
+    if given or environ.get("ZERA_HOST"):
+        return given
+    return "0.0.0.0" if environ.get("PORT") else None  # noqa: S104 (a dyno's router connects)
 
 
 def _worker(settings: Settings, modules: list[str]) -> None:
@@ -104,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     web = commands.add_parser("web", help="the web process (Procfile)")
-    web.add_argument("--host", default="0.0.0.0")  # noqa: S104 (a dyno listens on all interfaces)
+    web.add_argument("--host", default=None)
     web.add_argument("--port", type=int, default=None)
     worker = commands.add_parser("worker", help="the job worker process (Procfile)")
     worker.add_argument("modules", nargs="*", help="extra modules declaring tasks to load")
@@ -115,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     from zera.qbo.sandbox import cli as sandbox_cli
 
     sandbox_cli.add_arguments(commands.add_parser("sandbox", help="the QBO sandbox alone"))
+    from zera.queue import cli as queue_cli
+
+    queue_cli.add_arguments(commands.add_parser("queue", help="look after the job queue"))
     args = parser.parse_args(argv)
     if args.command == "extract":  # needs no settings, database or queue
         raise SystemExit(extract_cli.run(args.files, args.kind, args.password))
@@ -123,7 +174,10 @@ def main(argv: list[str] | None = None) -> None:
 
     # Whatever this process writes (databases, logs, page caches) is for its owner alone.
     os.umask(0o077)
-    settings = _settings(getattr(args, "host", None), getattr(args, "port", None))
+    host = getattr(args, "host", None)
+    if args.command == "web":
+        host = _web_host(host, os.environ)
+    settings = _settings(host, getattr(args, "port", None))
     from zera.logs import configure_logging
 
     configure_logging(settings.log_level)
@@ -139,9 +193,11 @@ def main(argv: list[str] | None = None) -> None:
             mount_sandbox=True,
         )
     elif args.command == "web":
-        _serve(settings, args.host, args.port or settings.port, 0, mount_sandbox=False)
+        _serve(settings, settings.host, settings.port, 0, mount_sandbox=False)
     elif args.command == "worker":
         _worker(settings, args.modules)
+    elif args.command == "queue":
+        raise SystemExit(queue_cli.run(settings, args))
 
 
 if __name__ == "__main__":
