@@ -10,30 +10,24 @@ square PNG). Prints its results; asserts nothing.
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from zera_server import csrf, set_up_firm, zera_serve
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.extract.corpus import LAYOUTS_BY_NAME, build  # noqa: E402  (the statement generator)
 
-SECRET_KEY = "abuse-benchmark-secret-key-" + "x" * 32
 PASSWORD = "benchmark password"  # noqa: S105 (a throwaway benchmark account)
 HUGE = 8600.0  # points a side
-_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 def statement_with_huge_page() -> bytes:
@@ -54,12 +48,6 @@ def statement_with_huge_page() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _rss_kb(pid: int) -> int:
@@ -111,74 +99,16 @@ class RssSampler:
         self._thread.join()
 
 
-@contextmanager
-def zera_serve(home: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ZERA_BASE_DIR": str(home),
-        "ZERA_SECRET_KEY": SECRET_KEY,
-        "ZERA_LOG_LEVEL": "WARNING",
-        "ZERA_SANDBOX_SEED_MONTHS": "1",
-    }
-    for name in ("DATABASE_URL", "ZERA_QUEUE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    log = (home / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("zera serve did not start:\n" + (home / "serve.log").read_text())
-            time.sleep(0.1)
-        yield process, url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _csrf(http: httpx.Client, page: str) -> str:
-    match = _CSRF.search(http.get(page).text)
-    if match is None:
-        raise RuntimeError(f"no CSRF token on {page}")
-    return match.group(1)
-
-
 def _set_up_and_add_client(http: httpx.Client) -> int:
     """The firm, its owner (signed in) and one client; returns the client's id."""
-    try:
-        from zera.accounts.setup_token import setup_token
-
-        token = setup_token(SECRET_KEY)
-    except ImportError:  # an installation from before set-up tokens
-        token = ""
-    form = {
+    owner = {
         "firm": "Benchmark & Co",
         "name": "Bea Bench",
         "email": "bea@example.com",
         "password": PASSWORD,
-        "setup_token": token,
-        "_csrf_token": _csrf(http, f"/setup?token={token}"),
     }
-    if http.post("/setup", data=form).status_code != 303:
-        raise RuntimeError("set-up failed")
-    created = http.post("/clients", data={"name": "Acme", "_csrf_token": _csrf(http, "/")})
+    set_up_firm(http, owner)
+    created = http.post("/clients", data={"name": "Acme", "_csrf_token": csrf(http, "/")})
     return int(created.headers["location"].rsplit("/", 1)[1])
 
 
@@ -186,7 +116,7 @@ def _upload_and_read(http: httpx.Client, client_id: int, pdf: bytes) -> int:
     """Upload `pdf`, wait until it is read; returns the document's id."""
     answer = http.post(
         f"/clients/{client_id}/documents",
-        data={"_csrf_token": _csrf(http, f"/clients/{client_id}")},
+        data={"_csrf_token": csrf(http, f"/clients/{client_id}")},
         files=[("files", ("huge.pdf", pdf, "application/pdf"))],
     )
     document_id = int(re.findall(r'<tr id="document-(\d+)">', answer.text)[0])

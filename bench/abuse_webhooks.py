@@ -20,30 +20,19 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
-import socket
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 
 import httpx
+from zera_server import csrf, set_up_firm, zera_serve
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from zera.accounts.setup_token import setup_token  # noqa: E402
-
-SECRET_KEY = "bench-secret-key-" + "x" * 32
 CONTROL_TOKEN = "bench-sandbox-control-token"  # noqa: S105 (a throwaway server's)
 DELIVERIES = 500
 REPLAYS = 5
@@ -55,72 +44,9 @@ OWNER = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def zera_serve(home: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("ZERA_") and k not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        ZERA_BASE_DIR=str(home),
-        ZERA_SECRET_KEY=SECRET_KEY,
-        ZERA_SANDBOX_CONTROL_TOKEN=CONTROL_TOKEN,
-        ZERA_SANDBOX_SEED_MONTHS="1",
-        ZERA_WORKER_THREADS="1",
-        ZERA_LOG_LEVEL="WARNING",
-        OMP_THREAD_LIMIT="1",
-    )
-    log = (home / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zera.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("zera serve did not start:\n" + (home / "serve.log").read_text())
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def csrf(http: httpx.Client, page: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', http.get(page).text)
-    assert match, f"no CSRF token on {page}"
-    return match.group(1)
-
-
 def connect_client(http: httpx.Client) -> tuple[int, str]:
     """Set up the firm, add a client and connect it to the sandbox's first company."""
-    token = csrf(http, "/setup")
-    http.post(
-        "/setup",
-        data={**OWNER, "setup_token": setup_token(SECRET_KEY), "_csrf_token": token},
-    )
+    set_up_firm(http, OWNER)
     added = http.post("/clients", data={"name": "Flood Co", "_csrf_token": csrf(http, "/")})
     client_id = int(added.headers["location"].rsplit("/", 1)[1])
     start = http.post(f"/clients/{client_id}/qbo/connect", data={"_csrf_token": csrf(http, "/")})
@@ -193,7 +119,15 @@ def delivery(realm: str) -> bytes:
 
 
 def measure() -> dict[str, str]:
-    with tempfile.TemporaryDirectory() as tmp, zera_serve(Path(tmp)) as base:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        zera_serve(
+            Path(tmp),
+            ZERA_SANDBOX_CONTROL_TOKEN=CONTROL_TOKEN,
+            ZERA_WORKER_THREADS="1",
+            OMP_THREAD_LIMIT="1",
+        ) as (_, base),
+    ):
         home = Path(tmp)
         http = httpx.Client(base_url=base, timeout=60)
         client_id, realm = connect_client(http)
