@@ -11,12 +11,13 @@ from pathlib import Path
 PROJECT = Path(__file__).parents[1]
 
 
-def _migrate(home: Path) -> None:
+def _migrate(home: Path, **extra: str) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ZERA_QUEUE_URL"}},
         "ZERA_BASE_DIR": str(home),
         "ZERA_SANDBOX_SEED_MONTHS": "1",
         "ZERA_LOG_LEVEL": "WARNING",
+        **extra,
     }
     subprocess.run(
         [sys.executable, "-m", "zera.cli", "migrate"],
@@ -52,13 +53,23 @@ def test_a_new_install_creates_var_and_its_databases_owner_only(tmp_path: Path) 
     _assert_private(tmp_path / "var")
 
 
-def test_an_existing_install_with_loose_modes_is_tightened(tmp_path: Path) -> None:
-    """Given var/ at 0755 and a database at 0644 from an older version, when `zera migrate`
-    runs, then both are tightened to 0700 and 0600."""
+def test_an_existing_install_with_loose_files_is_tightened(tmp_path: Path) -> None:
+    """Given a database at 0644 from an older version, when `zera migrate` runs, then it is
+    tightened to 0600 like every other data file."""
     var = tmp_path / "var"
-    var.mkdir(mode=0o755)
-    var.chmod(0o755)
+    var.mkdir(mode=0o700)
     (var / "zera.db").touch()
     (var / "zera.db").chmod(0o644)
     _migrate(tmp_path)
     _assert_private(var)
+
+
+def test_a_database_in_a_shared_folder_leaves_the_folder_alone(tmp_path: Path) -> None:
+    """Given DATABASE_URL pointing into a world-writable shared folder (as /tmp is), when
+    `zera migrate` runs, then the database file is 0600 and the folder keeps its mode."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    _migrate(tmp_path, DATABASE_URL=f"sqlite:///{shared / 'books.db'}")
+    assert _mode(shared) == 0o1777
+    assert _mode(shared / "books.db") == 0o600

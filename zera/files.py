@@ -1,8 +1,10 @@
 """Private data files: `var/` holds statements, password hashes and encrypted tokens.
 
-Directories are created 0700 and SQLite files 0600, and an existing install created with looser
-modes is tightened on the next start. SQLite gives its -wal and -shm files the mode of the
-database file, so making the database file private first covers them too.
+Directories Zera creates are 0700 and its files 0600, and the files of an existing install
+created with looser modes are tightened on the next start. An existing directory is never
+changed: a database path may point into a shared folder (/tmp, a home), whose mode is not ours
+to decide. SQLite gives its -wal and -shm files the mode of the database file, so making the
+database file private first covers them too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and missing parents) owner-only; tighten it if it already exists."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    _tighten(path, DIR_MODE)
+    """Create `path` (and missing parents) owner-only; an existing directory is left as it is."""
+    if not path.is_dir():
+        # mkdir's mode applies to the last folder only; the umask may loosen it, so set it after.
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        path.chmod(DIR_MODE)
     return path
 
 
