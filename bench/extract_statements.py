@@ -191,8 +191,8 @@ def text_dev() -> None:
     from collections import Counter
 
     from zera.extract.layout import page_lines, text_lines_as_page
-    from zera.extract.reader import read_lines
-    from zera.extract.resolve import build_statements
+    from zera.extract.statements.reader import read_lines
+    from zera.extract.statements.resolve import build_statements
 
     totals = Counter[str]()
     per_file = []

@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from zera.accounts import SYSTEM  # noqa: E402
 from zera.db import engine_for, migrate  # noqa: E402
-from zera.qbo import history, mirror  # noqa: E402
 from zera.qbo.service import QuickBooks  # noqa: E402
 from zera.settings import Settings  # noqa: E402
+from zera.sync import history, mirror  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET, VERIFIER = "bench-app", "bench-secret-value", "bench-verifier"
 CONTROL_TOKEN = "bench-control-token"  # noqa: S105 (the bench sandbox's X-Sandbox-Token)

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import post_form, serving, set_up_firm, sign_in
 from zera.app import create_app
 from zera.combined import owner_authorizer, sandbox_config_for, with_sandbox
-from zera.qbo.sandbox.app import create_sandbox_app
+from zera.sandbox.app import create_sandbox_app
 from zera.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@ def _migrate(settings: Settings) -> None:
         # The built-in sandbox's store (and its first company) is part of the install, so the
         # first `zera serve` starts at once.
         from zera.combined import sandbox_config_for
-        from zera.qbo.sandbox.runtime import SandboxRuntime
+        from zera.sandbox.runtime import SandboxRuntime
 
         SandboxRuntime.build(sandbox_config_for(settings, os.environ)).close()
     broker = build_broker(settings.queue_url)
@@ -63,7 +63,7 @@ def _serve(
             sandbox_config_for,
             with_sandbox,
         )
-        from zera.qbo.sandbox.app import create_sandbox_app
+        from zera.sandbox.app import create_sandbox_app
 
         sandbox = create_sandbox_app(
             sandbox_config_for(settings, os.environ),
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     from zera.extract import cli as extract_cli
 
     extract_cli.add_arguments(commands.add_parser("extract", help="print a document as JSON"))
-    from zera.qbo.sandbox import cli as sandbox_cli
+    from zera.sandbox import cli as sandbox_cli
 
     sandbox_cli.add_arguments(commands.add_parser("sandbox", help="the QBO sandbox alone"))
     from zera.queue import cli as queue_cli

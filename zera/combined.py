@@ -28,7 +28,7 @@ SANDBOX_SEGMENTS = frozenset(
 def sandbox_config_for(settings: Settings, environ: Mapping[str, str]) -> Any:
     """The sandbox's configuration, wired to this Zera: same app credentials and redirect URI.
     Its control token is `ZERA_SANDBOX_CONTROL_TOKEN`, else one generated under `var/`."""
-    from zera.qbo.sandbox.config import SandboxConfig
+    from zera.sandbox.config import SandboxConfig
 
     if settings.production:
         raise RuntimeError("the built-in QuickBooks sandbox never runs in production mode")
@@ -61,7 +61,7 @@ def announce_as_json_line(message: str) -> None:
     """The sandbox's start-up notices (its control token) as one JSON line on stderr, so the
     server's output stays JSON lines. Printed, not logged: the logger masks tokens."""
     line = {"at": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "warning",
-            "logger": "zera.qbo.sandbox", "message": message}
+            "logger": "zera.sandbox", "message": message}
     print(json.dumps(line), file=sys.stderr, flush=True)
 
 

@@ -16,11 +16,12 @@ from tests.documents.helpers import (
     upload,
     wait_for_jobs,
 )
+from tests.extract.corpus import LAYOUTS_BY_NAME, build
+from zera.db import migrate
 from zera.db.tables import Batch, BatchLine, Document
-from zera.documents import run_extraction
-from zera.documents.batches import save_batch
 from zera.extract import Box, ExtractionResult, Limits, Statement, Transaction
 from zera.qbo.vault import TokenCipher
+from zera.review import run_extraction, save_batch
 from zera.settings import Settings
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
@@ -91,3 +92,61 @@ async def test_descriptions_from_documents_are_shown_as_text_never_markup(office
     assert line_rows(page)[0][:3] == ["2026-01-05", hostile, "-2.50"]
     status = await Document.select(Document.status).where(Document.id == document_id).run()
     assert status == [{"status": "ok"}]
+
+
+async def _altered_statement_batch(office: Office) -> tuple[int, int]:
+    """Upload a statement whose middle row was altered; its batch id and that row's index."""
+    pdf, truth = build(LAYOUTS_BY_NAME["us_signed"], seed=63, tamper="alter")
+    await upload(office.http, office.client_a, [("altered.pdf", pdf)])
+    await wait_for_jobs(office.client_a)
+    review = (await office.http.get(f"/clients/{office.client_a}/review")).text
+    [batch_id] = batch_links(review, office.client_a)
+    return batch_id, len(truth[0].transactions) // 2
+
+
+def _break_rows(page: str) -> list[int]:
+    return [i for i, row in enumerate(line_rows(page)) if "balance breaks here" in row[5]]
+
+
+async def test_review_shows_the_flags_stored_with_each_line(office: Office) -> None:
+    """Given a read batch, when a line's stored flag is changed, then Review shows the stored
+    flag: the page reads what the engine stored, it does not check the batch again."""
+    batch_id, altered = await _altered_statement_batch(office)
+    [line] = await (
+        BatchLine.select(BatchLine.id)
+        .where(BatchLine.batch_id == batch_id)
+        .order_by(BatchLine.position)
+        .offset(altered)
+        .limit(1)
+        .run()
+    )
+    await BatchLine.update({BatchLine.flags: []}).where(BatchLine.id == line["id"]).run()
+    first = await BatchLine.select(BatchLine.id).where(BatchLine.batch_id == batch_id).first().run()
+    assert first is not None
+    flag = [{"kind": "low_confidence", "message": "a stored flag"}]
+    await BatchLine.update({BatchLine.flags: flag}).where(BatchLine.id == first["id"]).run()
+
+    page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
+    assert _break_rows(page) == []
+    assert "a stored flag" in line_rows(page)[0][5]
+    source = await office.http.get(
+        f"/clients/{office.client_a}/batches/{batch_id}/lines/{first['id']}"
+    )
+    assert source.status_code == 200 and "a stored flag" in source.text
+
+
+async def test_migration_0007_backfills_the_flags_of_existing_batches(office: Office) -> None:
+    """Given a batch stored before lines kept their flags (all empty), when migration 0007 runs,
+    then the engine's flags are back on its lines and Review shows the break on its row."""
+    batch_id, altered = await _altered_statement_batch(office)
+    before = await BatchLine.select(BatchLine.flags).where(BatchLine.batch_id == batch_id).run()
+    await BatchLine.update({BatchLine.flags: []}).where(BatchLine.batch_id == batch_id).run()
+    engine = BatchLine._meta.db
+    await engine.run_ddl("DELETE FROM zera_migration WHERE name = '0007_line_flags'")
+
+    assert await migrate(engine) == ["0007_line_flags"]
+
+    after = await BatchLine.select(BatchLine.flags).where(BatchLine.batch_id == batch_id).run()
+    assert after == before
+    page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
+    assert _break_rows(page) == [altered]

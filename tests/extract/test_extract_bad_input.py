@@ -103,7 +103,7 @@ def test_an_extractor_crash_becomes_a_typed_failure(
     corpus: dict[str, Sample], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given an extractor that raises, the result is ExtractionFailed, not an exception."""
-    from zera.extract import kinds
+    from zera.extract import kinds, registry
 
     class Exploding:
         kind = "bank_statement"
@@ -114,7 +114,7 @@ def test_an_extractor_crash_becomes_a_typed_failure(
         def extract(self, doc: kinds.DocumentText) -> list[object]:
             raise ZeroDivisionError("bug")
 
-    monkeypatch.setitem(kinds.EXTRACTORS, "bank_statement", Exploding())
+    monkeypatch.setitem(registry.EXTRACTORS, "bank_statement", Exploding())
 
     result = extract_document(_statement(corpus), "x.pdf", kind="bank_statement")
 

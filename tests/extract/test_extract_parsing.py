@@ -77,9 +77,10 @@ def test_day_first_is_inferred_from_a_day_above_twelve() -> None:
 def test_an_unreadable_ocr_amount_is_named_not_folded_into_the_description() -> None:
     """Given OCR'd rows where one balance came out as "5513135", then that row keeps its
     description clean, loses confidence, and a warning says what could not be read."""
-    from zera.extract.kinds import DocumentText, StatementExtractor
+    from zera.extract.kinds import DocumentText
     from zera.extract.layout import page_lines
     from zera.extract.model import PageText, Word
+    from zera.extract.statements import StatementExtractor
 
     def row(top: float, *cells: tuple[float, str]) -> list[Word]:
         return [Word(t, x, top, x + 6 * len(t), top + 10, 1, conf=0.9) for x, t in cells]

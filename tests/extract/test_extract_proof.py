@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
 from tests.extract.corpus import LAYOUTS, build
 from tests.extract.render_statement import render
-from zera.extract import Outcome, extract_document
+from zera.extract import Outcome, Statement, Transaction, extract_document, row_flags
+from zera.extract.statements import prove
 
 
 @pytest.mark.parametrize("how", ["remove", "alter"])
@@ -65,3 +68,45 @@ def test_dates_outside_the_period_are_warned_about() -> None:
     assert any("outside the statement period" in w for w in result.warnings)
     assert result.statements[0].confidence < 0.6
     assert all(t.confidence <= 0.5 for t in result.statements[0].transactions)
+
+
+def _card(*days: int) -> Statement:
+    """A card statement for January 2026 with one row on each of `days` (day 0 = Jan 1)."""
+    start = dt.date(2026, 1, 1)
+    return Statement(
+        account_type="credit_card",
+        period_start=start,
+        period_end=dt.date(2026, 1, 31),
+        opening_balance=Decimal("0.00"),
+        transactions=[
+            Transaction(date=start + dt.timedelta(days=d), description="X", amount=Decimal("-1"))
+            for d in days
+        ],
+    )
+
+
+def test_card_rows_have_a_week_of_slack_before_the_period() -> None:
+    """Given card rows bought 3 and 10 days before the period, only the second is flagged."""
+    st = _card(-3, -10, 5)
+    prove(st)
+
+    kinds = [[flag.kind for flag in tx.flags] for tx in st.transactions]
+    assert ["outside_period" in k for k in kinds] == [False, True, False]
+
+
+def test_the_proof_flags_the_row_where_the_running_balance_breaks() -> None:
+    """Given a statement built from a tampered PDF, then the altered row carries a balance-break
+    flag, and `row_flags` on the proved statement gives exactly the flags the rows carry."""
+    layout = next(lay for lay in LAYOUTS if lay.name == "us_signed")
+    pdf, truth = build(layout, tamper="alter")
+    altered = len(truth[0].transactions) // 2
+
+    st = extract_document(pdf, "broken.pdf").statements[0]
+
+    breaks = [
+        i
+        for i, tx in enumerate(st.transactions)
+        if any(f.kind == "balance_break" for f in tx.flags)
+    ]
+    assert breaks == [altered]
+    assert row_flags(st) == [tx.flags for tx in st.transactions]

@@ -7,7 +7,7 @@ import pytest
 
 from tests.qbo.conftest import Sandbox, add_client, app_of, connect, wait_for_jobs
 from zera.db.tables import QBOSyncState, QBOTransaction
-from zera.qbo.history import TRANSACTION_ENTITIES, pull_history
+from zera.sync.history import TRANSACTION_ENTITIES, pull_history
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 

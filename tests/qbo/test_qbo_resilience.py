@@ -25,8 +25,8 @@ from tests.qbo.conftest import (
 )
 from zera.db.tables import AuditEvent, QBOConnection, QBOReference
 from zera.qbo.errors import NeedsReconnect
-from zera.qbo.mirror import account_for_push
 from zera.settings import Settings
+from zera.sync.mirror import account_for_push
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 

@@ -24,8 +24,8 @@ from tests.conftest import set_up_firm
 from tests.qbo.conftest import VERIFIER, Sandbox, add_client, app_of, connect, wait_for_jobs
 from zera.app import create_app
 from zera.db.tables import Job, WebhookInbox
-from zera.qbo import deliveries, inbox
 from zera.settings import Settings
+from zera.sync import deliveries, inbox
 
 pytestmark = pytest.mark.db
 

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import uvicorn
 
-from zera.qbo.sandbox import SandboxConfig, create_sandbox_app
-from zera.qbo.sandbox.config import Limits
+from zera.sandbox import SandboxConfig, create_sandbox_app
+from zera.sandbox.config import Limits
 
 CLIENT_ID = "ABsandboxTestClient"
 CLIENT_SECRET = "sandbox-test-secret"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sandbox_harness import CONTROL, VERIFIER, Api, Sandbox
 
-from zera.qbo.sandbox.webhooks import verify
+from zera.sandbox.webhooks import verify
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from zera.qbo.sandbox.fields import (
+from zera.sandbox.fields import (
     ENTITY_FIELDS,
     SERVED_ENTITIES,
     TYPE_FIELDS,

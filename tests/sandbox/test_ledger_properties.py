@@ -11,11 +11,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zera.qbo.sandbox.clock import SandboxClock
-from zera.qbo.sandbox.companies import create_company
-from zera.qbo.sandbox.faults import QboFault
-from zera.qbo.sandbox.service import Accounting
-from zera.qbo.sandbox.store import SandboxStore
+from zera.sandbox.clock import SandboxClock
+from zera.sandbox.companies import create_company
+from zera.sandbox.faults import QboFault
+from zera.sandbox.service import Accounting
+from zera.sandbox.store import SandboxStore
 
 amounts = st.integers(min_value=1, max_value=50_000).map(lambda cents: Decimal(cents) / 100)
 operations = st.lists(st.one_of(

@@ -12,9 +12,9 @@ from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects.customer import Customer
 from sandbox_harness import Api, Sandbox, connect, make_config, serve
 
-from zera.qbo.sandbox.config import Limits
-from zera.qbo.sandbox.limits import Limiter, Throttled
-from zera.qbo.sandbox.store import SandboxStore
+from zera.sandbox.config import Limits
+from zera.sandbox.limits import Limiter, Throttled
+from zera.sandbox.store import SandboxStore
 
 LOW = Limits(enabled=True, requests_per_minute=5, concurrent_per_realm=10, batch_per_minute=2)
 

@@ -17,7 +17,7 @@ from litestar.config.csrf import CSRFConfig
 from quickbooks.objects.customer import Customer
 from sandbox_harness import CONTROL, connect, make_config
 
-from zera.qbo.sandbox.app import mount_sandbox
+from zera.sandbox.app import mount_sandbox
 
 
 @get("/")

@@ -9,12 +9,12 @@ from pathlib import Path
 import httpx
 from sandbox_harness import CONTROL, Api, make_config, serve
 
-from zera.qbo.sandbox.clock import SandboxClock
-from zera.qbo.sandbox.companies import create_company
-from zera.qbo.sandbox.config import Limits
-from zera.qbo.sandbox.operations import run_cdc, run_query
-from zera.qbo.sandbox.service import Accounting
-from zera.qbo.sandbox.store import SandboxStore
+from zera.sandbox.clock import SandboxClock
+from zera.sandbox.companies import create_company
+from zera.sandbox.config import Limits
+from zera.sandbox.operations import run_cdc, run_query
+from zera.sandbox.service import Accounting
+from zera.sandbox.store import SandboxStore
 
 
 def test_records_and_tokens_survive_a_restart_and_no_second_company_is_made(

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zera.qbo.sandbox import query
-from zera.qbo.sandbox.faults import QboFault
+from zera.sandbox import query
+from zera.sandbox.faults import QboFault
 
 ENTITIES = ["Customer", "Invoice", "Vendor", "Bill", "Account", "Item"]
 FIELDS = ["DisplayName", "TotalAmt", "TxnDate", "Balance", "Active", "MetaData.CreateTime"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox_harness import Api, Sandbox
 
-from zera.qbo.sandbox import fields
+from zera.sandbox import fields
 
 
 def _all(api: Api, entity: str) -> list[dict[str, Any]]:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from zera.qbo.sandbox.fields import unknown_fields
-from zera.qbo.sandbox.seed import ENTITY_ORDER, TRANSACTION_TYPES, SeedCompany, generate_company
+from zera.sandbox.fields import unknown_fields
+from zera.sandbox.seed import ENTITY_ORDER, TRANSACTION_TYPES, SeedCompany, generate_company
 
 TODAY = date(2026, 11, 24)
 ZERO = Decimal("0")
@@ -101,7 +101,7 @@ def test_another_process_with_another_hash_seed_generates_the_same_bytes(
     """Nothing may depend on set or hash order: a fresh interpreter must agree byte for byte."""
     script = (
         "import json, sys; from datetime import date;"
-        "from zera.qbo.sandbox.seed import generate_company;"
+        "from zera.sandbox.seed import generate_company;"
         "c = generate_company(7, today=date(2026, 11, 24));"
         "sys.stdout.write(json.dumps([[e, r] for e, r in c.records()], default=str))"
     )

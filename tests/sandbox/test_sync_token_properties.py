@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sandbox_harness import Api, Sandbox
 
-from zera.qbo.sandbox.clock import SandboxClock
-from zera.qbo.sandbox.companies import create_company
-from zera.qbo.sandbox.faults import QboFault
-from zera.qbo.sandbox.service import Accounting
-from zera.qbo.sandbox.store import SandboxStore
+from zera.sandbox.clock import SandboxClock
+from zera.sandbox.companies import create_company
+from zera.sandbox.faults import QboFault
+from zera.sandbox.service import Accounting
+from zera.sandbox.store import SandboxStore
 
 
 def _service() -> tuple[Accounting, str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from zera.qbo.sandbox.webhooks import (
+from zera.sandbox.webhooks import (
     RETRY_SCHEDULE_S,
     ChangeEvent,
     PayloadFormat,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from zera.qbo.sandbox.webhooks import (
+from zera.sandbox.webhooks import (
     ChangeEvent,
     PayloadFormat,
     cloudevents_body,

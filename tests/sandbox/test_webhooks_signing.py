@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zera.qbo.sandbox.webhooks import legacy_body, sign, verify
-from zera.qbo.sandbox.webhooks.payloads import ChangeEvent
+from zera.sandbox.webhooks import legacy_body, sign, verify
+from zera.sandbox.webhooks.payloads import ChangeEvent
 
 # Intuit's Java SDK test (WebhooksServiceTest.java), as recorded in QBO-API.md §6.
 JAVA_TOKEN = "b5771f19b12ddb4bcdb9f08bdc50bc63878a"

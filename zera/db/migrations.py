@@ -7,6 +7,7 @@ a table ships as a new migration (ALTER TABLE ...) appended to `MIGRATIONS`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -103,6 +104,85 @@ async def _login_guard(engine: Engine[Any]) -> None:
         await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
 
 
+async def _webhook_notices(engine: Engine[Any]) -> None:
+    """The notices of each stored webhook body (entity, Id, operation, time), for the merge engine.
+
+    The apply job marks those of a realm processed up to an inbox row: the index serves that
+    update and the merge engine's read of what is pending.
+    """
+    for table in tables.NOTICE_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    await engine.run_ddl(
+        "CREATE INDEX IF NOT EXISTS qbo_webhook_notice_pending ON qbo_webhook_notice"
+        " (realm_id, processed, inbox)"
+    )
+
+
+async def _line_flags(engine: Engine[Any]) -> None:
+    """Each batch line keeps the flags the engine's proof set on it (`batch_line.flags`), so
+    Review reads them instead of checking the batch again. Existing batches are backfilled by
+    the engine's own `row_flags` from their stored lines and statement summaries.
+
+    0003 creates `batch_line` from the current table definition, so on a new database the column
+    is there already: it is added only where it is missing."""
+    if is_postgres(engine):
+        await engine.run_ddl(
+            "ALTER TABLE batch_line ADD COLUMN IF NOT EXISTS flags JSON NOT NULL DEFAULT '[]'"
+        )
+    else:
+        columns = await engine.run_ddl("PRAGMA table_info(batch_line)")
+        if not any(column["name"] == "flags" for column in columns or []):
+            await engine.run_ddl(
+                "ALTER TABLE batch_line ADD COLUMN flags JSON NOT NULL DEFAULT '[]'"
+            )
+    await _backfill_line_flags()
+
+
+async def _backfill_line_flags() -> None:
+    # Imported here, not at the top: the review codec and the engine import `zera.db`, whose
+    # package imports this module.
+    from zera.extract import Statement, Transaction, row_flags
+    from zera.review.lines import encode_flags
+    from zera.review.summary import decode_summaries
+
+    B, L = tables.Batch, tables.BatchLine
+    for batch in await B.select(B.id, B.statements).run():
+        rows = (
+            await L.select(
+                L.id, L.statement_index, L.txn_date, L.posting_date, L.description, L.amount,
+                L.balance, L.page, L.confidence,
+            )
+            .where(L.batch_id == batch["id"])
+            .order_by(L.statement_index)
+            .order_by(L.position)
+            .run()
+        )  # fmt: skip
+        for summary in decode_summaries(batch["statements"]):
+            lines = [row for row in rows if row["statement_index"] == summary.index]
+            statement = Statement(
+                account_type=summary.account_type,
+                period_start=summary.period_start,
+                period_end=summary.period_end,
+                opening_balance=summary.opening,
+                closing_balance=summary.closing,
+                transactions=[
+                    Transaction(
+                        date=row["txn_date"],
+                        posting_date=row["posting_date"],
+                        description=row["description"],
+                        amount=Decimal(row["amount"]),
+                        balance=None if row["balance"] is None else Decimal(row["balance"]),
+                        page=row["page"],
+                        confidence=float(row["confidence"]),
+                    )
+                    for row in lines
+                ],
+            )
+            for row, flags in zip(lines, row_flags(statement), strict=True):
+                if flags:
+                    await L.update({L.flags: encode_flags(flags)}).where(L.id == row["id"]).run()
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
@@ -110,6 +190,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0004_login_guard", _login_guard),
     ("0005_extraction_limits", _extraction_limits),
     ("0006_webhook_inbox", _webhook_inbox),
+    ("0007_line_flags", _line_flags),
+    ("0008_webhook_notices", _webhook_notices),
 ]
 
 

@@ -14,6 +14,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Numeric,
+    OnDelete,
     Serial,
     Text,
     Timestamptz,
@@ -214,6 +215,23 @@ class WebhookInbox(Table, tablename="qbo_webhook_inbox"):
     processed = Boolean(default=False)
 
 
+class WebhookNotice(Table, tablename="qbo_webhook_notice"):
+    """One change a stored webhook body announced: the entity, its Id, the operation and when.
+
+    Kept (not only the realm) so the merge engine knows which records changed; `processed` is set
+    by the apply job that covered its inbox row, as on the row itself.
+    """
+
+    id = Serial(primary_key=True)
+    inbox = ForeignKey(references=WebhookInbox, on_delete=OnDelete.cascade, index=True)
+    realm_id = Varchar(length=32)
+    entity = Varchar(length=64)
+    entity_id = Varchar(length=64)
+    operation = Varchar(length=32)
+    occurred_at = Timestamptz(null=True, default=None)  # the event's own time, when it had one
+    processed = Boolean(default=False)
+
+
 class WebhookDelivery(Table, tablename="qbo_webhook_delivery"):
     """A webhook event already taken in, so that a repeat of it is recognised as a replay.
 
@@ -315,6 +333,9 @@ class BatchLine(Table, tablename="batch_line"):
     page = Integer(default=1)
     bbox = JSON(default="null")
     confidence = Float(default=1.0)
+    # What the engine's proof found wrong with this row: [{"kind": ..., "message": ...}]
+    # (zera.extract.statements.proof.row_flags); shown on Review as it was stored.
+    flags = JSON(default="[]")
 
 
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
@@ -340,6 +361,7 @@ QBO_TABLES: tuple[type[Table], ...] = (
 )
 DOCUMENT_TABLES: tuple[type[Table], ...] = (Document, DocumentPage, Batch, BatchLine)
 WEBHOOK_TABLES: tuple[type[Table], ...] = (WebhookDelivery, PendingApply)
+NOTICE_TABLES: tuple[type[Table], ...] = (WebhookNotice,)
 EXTRACTION_TABLES: tuple[type[Table], ...] = (ExtractionTurn,)
 SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -347,6 +369,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     + QBO_TABLES
     + DOCUMENT_TABLES
     + WEBHOOK_TABLES
+    + NOTICE_TABLES
     + EXTRACTION_TABLES
     + SIGN_IN_TABLES
 )

@@ -1,70 +1,46 @@
-"""Documents: uploads stored once per client, their extraction, and the batches read from them.
+"""Documents: uploads stored once per client, their reading, their status and page images.
 
-Every read for a user goes through `zera.clients.get_client`, so another client's documents,
-batches and pages answer NotFound exactly like missing ones."""
+Functions for a user take the client as `zera.clients.get_client` returned it: the route checks
+access once per request, and a client's documents are only ever reached through it. What was
+read from a document (its batch) is `zera.review`'s."""
 
-from zera.documents.batches import (
-    BatchView,
-    LineView,
-    StatementSummary,
-    get_batch,
-    list_batches,
-)
 from zera.documents.cancel import cancel_reading
-from zera.documents.extraction import (
-    DocumentDetail,
-    document_detail,
-    read_again,
-    retry_with_password,
-    run_extraction,
-    start_extraction,
-    upload,
-)
-from zera.documents.pages import (
-    PAGE_DPI,
-    Highlight,
-    PageUnavailable,
-    SourcePage,
-    page_image,
-    source_page,
-)
+from zera.documents.extraction import read_again, retry_with_password, start_extraction, upload
+from zera.documents.pages import PAGE_DPI, PageUnavailable, page_image
+from zera.documents.reading import decrypt_password, keep_protected_pages, read_stored
+from zera.documents.status import was_cancelled
 from zera.documents.store import (
     DocumentCounts,
     DocumentView,
+    StoredFile,
     Upload,
     UploadResult,
     document_counts,
     get_document,
     list_documents,
-    store_uploads,
+    stored_file,
 )
 
 __all__ = [
     "PAGE_DPI",
-    "BatchView",
     "DocumentCounts",
-    "DocumentDetail",
     "DocumentView",
-    "Highlight",
-    "LineView",
     "PageUnavailable",
-    "SourcePage",
-    "StatementSummary",
+    "StoredFile",
     "Upload",
     "UploadResult",
     "cancel_reading",
+    "decrypt_password",
     "document_counts",
-    "document_detail",
-    "get_batch",
     "get_document",
-    "list_batches",
+    "keep_protected_pages",
     "list_documents",
     "page_image",
     "read_again",
+    "read_stored",
     "retry_with_password",
-    "run_extraction",
-    "source_page",
     "start_extraction",
-    "store_uploads",
+    "stored_file",
     "upload",
+    "was_cancelled",
 ]

@@ -1,9 +1,9 @@
-"""Uploaded documents: stored once per client (by SHA-256), listed and read only through
-`get_client`, so a user never reaches another client's files."""
+"""Uploaded documents: stored once per client (by SHA-256). Every function for a user takes the
+client as `clients.get_client` returned it (access checked once, by the route), so a user never
+reaches another client's files."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +13,10 @@ from piccolo.query.functions.aggregate import Count
 
 from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
-from zera.clients import get_client
+from zera.clients import ClientSummary
 from zera.db.tables import Document
-from zera.extract import ExtractError, Limits
-from zera.extract.preflight import sniff
+from zera.documents.status import PENDING
+from zera.extract import ExtractError, Limits, Preflight, preflight
 from zera.queue import JobView, jobs_by_id
 
 CONTENT_TYPES = {
@@ -25,7 +25,7 @@ CONTENT_TYPES = {
     "jpeg": "image/jpeg",
     "tiff": "image/tiff",
 }
-PENDING = ("queued", "extracting")
+FILE_TYPES = {content_type: file_type for file_type, content_type in CONTENT_TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -116,19 +116,19 @@ async def _by_sha(client_id: int, sha256: str) -> DocumentView | None:
 
 
 async def store_uploads(
-    user: CurrentUser, client_id: int, uploads: list[Upload], limits: Limits
+    user: CurrentUser, client: ClientSummary, uploads: list[Upload], limits: Limits
 ) -> list[UploadResult]:
     """Store each acceptable file once; refuse what preflight refuses, with its message."""
-    await get_client(user, client_id)
+    client_id = client.id
     results = []
     for upload in uploads:
         name = clean_filename(upload.filename)
         try:
-            kind = sniff(upload.data, limits)
+            found = preflight(upload.data, limits)
         except ExtractError as exc:
             results.append(UploadResult(name, error=exc.message))
             continue
-        sha = hashlib.sha256(upload.data).hexdigest()
+        sha = found.sha256
         existing = await _by_sha(client_id, sha)
         if existing is not None:
             results.append(UploadResult(name, duplicate_of=existing))
@@ -138,7 +138,7 @@ async def store_uploads(
                 Document(
                     client_id=client_id,
                     filename=name,
-                    content_type=CONTENT_TYPES[kind],
+                    content_type=CONTENT_TYPES[found.file_type],
                     size=len(upload.data),
                     sha256=sha,
                     data=upload.data,
@@ -171,18 +171,16 @@ async def _document(client_id: int, document_id: int) -> DocumentView:
     return _view(row, jobs.get(row["job_id"]))
 
 
-async def get_document(user: CurrentUser, client_id: int, document_id: int) -> DocumentView:
-    """The document if it belongs to a client `user` may see; otherwise NotFound."""
-    await get_client(user, client_id)
-    return await _document(client_id, document_id)
+async def get_document(client: ClientSummary, document_id: int) -> DocumentView:
+    """The client's document; NotFound when the client has no such document."""
+    return await _document(client.id, document_id)
 
 
-async def list_documents(user: CurrentUser, client_id: int) -> list[DocumentView]:
+async def list_documents(client: ClientSummary) -> list[DocumentView]:
     """The client's documents, newest first, each with its extraction job."""
-    await get_client(user, client_id)
     rows = (
         await Document.select(*_COLUMNS)
-        .where(Document.client_id == client_id)
+        .where(Document.client_id == client.id)
         .order_by(Document.id, ascending=False)
         .run()
     )
@@ -190,9 +188,29 @@ async def list_documents(user: CurrentUser, client_id: int) -> list[DocumentView
     return [_view(row, jobs.get(row["job_id"])) for row in rows]
 
 
-async def document_bytes(user: CurrentUser, client_id: int, document_id: int) -> bytes:
-    await get_client(user, client_id)
-    return await load_bytes(client_id, document_id)
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored document's bytes with what preflight learnt of them when they were stored."""
+
+    filename: str
+    data: bytes
+    known: Preflight
+
+
+async def stored_file(client_id: int, document_id: int) -> StoredFile | None:
+    """The document's file for reading it (the worker's way in); None when it is gone."""
+    row = (
+        await Document.select(
+            Document.filename, Document.data, Document.content_type, Document.sha256
+        )
+        .where((Document.id == document_id) & (Document.client_id == client_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    known = Preflight(FILE_TYPES[row["content_type"]], row["sha256"])
+    return StoredFile(row["filename"], bytes(row["data"]), known)
 
 
 async def load_bytes(client_id: int, document_id: int) -> bytes:
@@ -205,22 +223,6 @@ async def load_bytes(client_id: int, document_id: int) -> bytes:
     if row is None:
         raise NotFound("No such document.")
     return bytes(row["data"])
-
-
-async def set_status(document_id: int, status: str, message: str = "") -> None:
-    await (
-        Document.update({Document.status: status, Document.message: message})
-        .where(Document.id == document_id)
-        .run()
-    )
-
-
-async def set_job(document_id: int, job_id: uuid.UUID) -> None:
-    await (
-        Document.update({Document.job_id: job_id, Document.status: "queued", Document.message: ""})
-        .where(Document.id == document_id)
-        .run()
-    )
 
 
 @dataclass(frozen=True)

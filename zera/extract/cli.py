@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from zera.extract.kinds import KINDS
-from zera.extract.model import ExtractionResult
 from zera.extract.pipeline import extract_document
+from zera.extract.result import ExtractionResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

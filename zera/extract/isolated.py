@@ -13,10 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from zera.extract.errors import Cancelled, ExtractError, ExtractionFailed
-from zera.extract.model import ExtractionResult
 from zera.extract.pipeline import Progress, extract_document
-from zera.extract.preflight import DEFAULT_LIMITS, Limits
+from zera.extract.preflight import DEFAULT_LIMITS, Limits, Preflight
 from zera.extract.render import render_page
+from zera.extract.result import ExtractionResult
 
 # Virtual memory, not RSS: PDFium and Tesseract reserve more than they touch, so this is set
 # well above the ~300 MB a 50-page scan actually uses.
@@ -37,12 +37,12 @@ def _limit_memory(memory_limit: int) -> None:
 
 def _extract_child(
     out: Any, data: bytes, filename: str, kind: str, password: str | None, limits: Limits,
-    memory_limit: int,
+    known: Preflight | None, memory_limit: int,
 ) -> None:  # fmt: skip
     _limit_memory(memory_limit)
     result = extract_document(
         data, filename, kind=kind, password=password, progress=lambda p: out.put(("progress", p)),
-        limits=limits,
+        limits=limits, known=known,
     )  # fmt: skip
     out.put(("result", result))
 
@@ -112,12 +112,14 @@ def extract_document_isolated(
     password: str | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    known: Preflight | None = None,
     timeout: float = 600.0,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     cancelled: Cancel | None = None,
 ) -> ExtractionResult:
     """`extract_document` in a fresh process with a memory ceiling and a time limit; when
-    `cancelled()` turns true the child is killed and the outcome is CANCELLED."""
+    `cancelled()` turns true the child is killed and the outcome is CANCELLED. `known` is what
+    preflight found when the bytes were stored (neither the child nor this call hashes again)."""
 
     def on_item(tag: str, value: Any) -> None:
         if tag == "progress" and progress is not None:
@@ -125,7 +127,7 @@ def extract_document_isolated(
 
     how, value = _run_child(
         _extract_child,
-        (data, filename, kind, password, limits, memory_limit),
+        (data, filename, kind, password, limits, known, memory_limit),
         on_item=on_item,
         timeout=timeout,
         cancelled=cancelled,
@@ -133,12 +135,13 @@ def extract_document_isolated(
     if how == "result":
         assert isinstance(value, ExtractionResult)
         return value
+    sha256 = known.sha256 if known else hashlib.sha256(data).hexdigest()
     if how == "died":
         log.error("extraction child for %s died (exit %s)", filename, value)
-        return _failed(data, filename, ExtractionFailed(_DIED))
+        return _failed(sha256, filename, ExtractionFailed(_DIED))
     if how == "cancelled":
-        return _failed(data, filename, Cancelled(_CANCELLED))
-    return _failed(data, filename, ExtractionFailed(_TOO_LONG))
+        return _failed(sha256, filename, Cancelled(_CANCELLED))
+    return _failed(sha256, filename, ExtractionFailed(_TOO_LONG))
 
 
 def render_pages_isolated(
@@ -179,10 +182,10 @@ _CANCELLED = "Reading was cancelled."
 _NOT_DRAWN = "This page could not be drawn (it is too large or damaged)."
 
 
-def _failed(data: bytes, filename: str, failed: ExtractError) -> ExtractionResult:
+def _failed(sha256: str, filename: str, failed: ExtractError) -> ExtractionResult:
     return ExtractionResult(
         file=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         outcome=failed.outcome,
         warnings=[failed.message],
     )

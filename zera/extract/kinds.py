@@ -1,20 +1,18 @@
-"""Which kind of document this is, and the extractors that read each kind.
+"""Which kind of document this is, and the Protocol the extractor of each kind implements.
 
-Extractors implement one Protocol and are picked by score, so invoice, check and financial
+Extractors are picked by score (`registry.EXTRACTORS`), so invoice, check and financial
 statement readers can join later without touching the pipeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from zera.extract.errors import NotAStatement, NoTransactions
 from zera.extract.layout import Line
-from zera.extract.model import Statement
-from zera.extract.proof import prove
-from zera.extract.reader import read_lines
-from zera.extract.resolve import build_statements
+
+if TYPE_CHECKING:
+    from zera.extract.statements.model import Statement
 
 KINDS = ("bank_statement", "invoice", "check", "financial_statement")
 
@@ -54,36 +52,6 @@ class Extractor(Protocol):
     def score(self, doc: DocumentText) -> float: ...
 
     def extract(self, doc: DocumentText) -> list[Statement]: ...
-
-
-class StatementExtractor:
-    """Bank and card statements, read from the table structure of any bank."""
-
-    kind = "bank_statement"
-
-    def score(self, doc: DocumentText) -> float:
-        return kind_scores(doc.lines)["bank_statement"]
-
-    def extract(self, doc: DocumentText) -> list[Statement]:
-        read = read_lines(doc.lines)
-        statements = build_statements(read, doc.fallback_year)
-        if not any(s.transactions for s in statements):
-            if read.accounts:
-                raise NoTransactions(
-                    "This statement lists no transactions for its period; nothing to import.",
-                    kind=self.kind,
-                )
-            raise NotAStatement(
-                "No transaction table was found: this does not look like a bank or card statement.",
-                kind=self.kind,
-            )
-        statements = [s for s in statements if s.transactions]
-        for st in statements:
-            prove(st)
-        return statements
-
-
-EXTRACTORS: dict[str, Extractor] = {"bank_statement": StatementExtractor()}
 
 
 def detect_kind(doc: DocumentText) -> tuple[str | None, float]:

@@ -20,11 +20,14 @@ from zera.extract.errors import (
     ScanTooLong,
     TooManyPages,
 )
-from zera.extract.kinds import EXTRACTORS, KINDS, DocumentText, detect_kind, this_year
+from zera.extract.kinds import KINDS, DocumentText, detect_kind, this_year
 from zera.extract.layout import Line, page_lines
-from zera.extract.model import ExtractionResult, PageText, Statement
+from zera.extract.model import PageText
 from zera.extract.ocr import ocr_image
-from zera.extract.preflight import DEFAULT_LIMITS, Limits, open_image, sniff
+from zera.extract.preflight import DEFAULT_LIMITS, Limits, Preflight, open_image, sniff
+from zera.extract.registry import EXTRACTORS
+from zera.extract.result import ExtractionResult
+from zera.extract.statements.model import Statement
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +53,19 @@ def extract_document(
     password: str | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    known: Preflight | None = None,
 ) -> ExtractionResult:
-    """Read one uploaded document. Progress is reported as a percentage of pages read."""
-    result = ExtractionResult(file=filename, sha256=hashlib.sha256(data).hexdigest())
+    """Read one uploaded document. Progress is reported as a percentage of pages read.
+
+    `known` is what preflight found when the same bytes were stored: given, the file is not
+    hashed and sniffed again."""
+    sha256 = known.sha256 if known else hashlib.sha256(data).hexdigest()
+    result = ExtractionResult(file=filename, sha256=sha256)
     try:
-        pages = read_pages(data, password=password, progress=progress, limits=limits)
+        file_type = known.file_type if known else sniff(data, limits)
+        pages = read_pages(
+            data, password=password, progress=progress, limits=limits, file_type=file_type
+        )
         result.pages = len(pages)
         result.ocr = any(p.ocr for p in pages)
         result.page_sizes = [(p.width, p.height) for p in pages]
@@ -132,13 +143,15 @@ def read_pages(
     password: str | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    file_type: str | None = None,
 ) -> list[PageText]:
     """Every page's words: the text layer where there is one, OCR where there is not.
+    `file_type` is what preflight sniffed; without it the bytes are sniffed here.
 
     Text layers are read first (milliseconds a page), so a document with more scanned pages
     than `limits.max_ocr_pages` is refused before any OCR; OCR then stops once it has taken
     `limits.max_ocr_seconds`."""
-    kind = sniff(data, limits)
+    kind = file_type or sniff(data, limits)
     if kind != "pdf":
         image = open_image(data, limits)
         dpi = float(image.info.get("dpi", (300, 300))[0]) or 300.0

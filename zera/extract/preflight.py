@@ -3,6 +3,7 @@ before any parser spends memory on it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -62,6 +63,20 @@ def sniff(data: bytes, limits: Limits) -> str:
     raise UnsupportedFileType(
         "This file is not a PDF or an image (PNG, JPEG, TIFF). Upload the statement as a PDF."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What preflight learnt of a file that it let through: its type and its SHA-256. The
+    store keeps both, so a later reading of the same bytes need not work them out again."""
+
+    file_type: str  # pdf | png | jpeg | tiff
+    sha256: str
+
+
+def preflight(data: bytes, limits: Limits) -> Preflight:
+    """The file's type and hash, or the Rejected error that says why it must not be parsed."""
+    return Preflight(sniff(data, limits), hashlib.sha256(data).hexdigest())
 
 
 def open_image(data: bytes, limits: Limits):  # type: ignore[no-untyped-def]

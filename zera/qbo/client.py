@@ -5,6 +5,11 @@ through the per-realm rate limiter, and is retried with exponential backoff and 
 throttling, Intuit 5xx and network errors (honouring Retry-After when present). Writes carry a
 `requestid` derived from the local operation, so a retried write can never create a second
 record. A 401 triggers one token refresh and one retry (`VaultAuth`).
+
+This client is the one layer that retries a request, and it does so within a time budget
+(`retry_budget_seconds`, one Intuit throttle window by default): a wait that would not fit in
+what is left of it is not slept here, holding a worker, but raised as the `Transient` error with
+its `retry_after`, for the job queue to run the job again later (`zera.tasks.qbo`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ MINOR_VERSION = "75"
 BATCH_LIMIT = 30  # items per batch request (QBO-API.md §4)
 PAGE_SIZE = 1000  # Intuit's largest MAXRESULTS
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+# How long one request may spend retrying: Intuit's throttle counts requests per minute.
+RETRY_BUDGET_SECONDS = 60.0
 _REQUEST_ID_NAMESPACE = uuid.UUID("6f1c2b0e-7a57-4c1e-9a58-2f3d4c5b6a70")
 
 
@@ -87,6 +94,7 @@ class QBOClient:
         max_attempts: int = 8,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        retry_budget_seconds: float = RETRY_BUDGET_SECONDS,
     ) -> None:
         self.http = http
         self.realm_id = realm_id
@@ -96,6 +104,7 @@ class QBOClient:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.retry_budget_seconds = retry_budget_seconds
         self.retries = 0  # how many attempts were repeated, for logs and benchmarks
 
     async def _send(
@@ -111,8 +120,8 @@ class QBOClient:
         headers = {"Accept": "application/json"}
         if json is not None:
             headers["Content-Type"] = "application/json"
+        give_up_at = time.monotonic() + self.retry_budget_seconds
         for attempt in range(1, self.max_attempts + 1):
-            retry_after: float | None = None
             try:
                 async with self.limiter.slot(self.realm_id, batch=batch):
                     response = await self.http.request(
@@ -138,13 +147,16 @@ class QBOClient:
                     response.headers.get("content-type", ""),
                     response.headers.get("intuit_tid", ""),
                 )
-                retry_after = _seconds(response.headers.get("retry-after"))
+                error.retry_after = _seconds(response.headers.get("retry-after"))
             if not isinstance(error, Transient) or attempt == self.max_attempts:
                 raise error
-            self.retries += 1
             ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
             jitter = random.uniform(0, ceiling)  # noqa: S311 (backoff jitter, not a secret)
-            await asyncio.sleep(retry_after if retry_after is not None else jitter)
+            wait = error.retry_after if error.retry_after is not None else jitter
+            if time.monotonic() + wait > give_up_at:
+                raise error  # the budget is spent: the job queue owns a longer wait
+            self.retries += 1
+            await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
     # -- single entities ------------------------------------------------------------------------

@@ -21,6 +21,8 @@ class QBOError(Exception):
     detail: str = ""
     status: int = 0
     intuit_tid: str = ""
+    # Seconds Intuit asked us to wait (Retry-After), when it said; the job queue honours it.
+    retry_after: float | None = None
 
     def __str__(self) -> str:
         extra = f" ({self.detail})" if self.detail and self.detail != self.message else ""
@@ -29,7 +31,8 @@ class QBOError(Exception):
 
 
 class Transient(QBOError):
-    """Worth retrying later: throttling, Intuit's 5xx, a network failure."""
+    """Worth retrying later: throttling, Intuit's 5xx, a network failure. The client retries
+    these itself within its budget; one that escapes it is left for the job queue."""
 
 
 class Throttled(Transient):

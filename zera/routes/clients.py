@@ -4,7 +4,6 @@ which answers 404 for a client the user may not see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -12,25 +11,17 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from zera import clients, documents
+from zera import clients
 from zera.accounts import AccountError, Actor, CurrentUser, NotFound
 from zera.accounts.users import firm_name
 from zera.documents import document_counts
-from zera.qbo.mirror import chart_of_accounts
-from zera.qbo.vault import connection_info, connection_statuses
-from zera.queue import recent_jobs
-
-SECTIONS = ("documents", "review", "records", "conflicts", "connection")
-OWNER_SECTIONS = ("settings",)
+from zera.qbo.vault import connection_statuses
+from zera.routes.sections import render_section, section_context
 
 
 @dataclass
 class NameForm:
     name: str
-
-
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 async def _dashboard(
@@ -74,34 +65,10 @@ async def create_client(
     return Redirect(path=f"/clients/{client_id}", status_code=303)
 
 
-async def _section_context(user: CurrentUser, client_id: int, section: str) -> dict[str, Any]:
-    allowed = SECTIONS + (OWNER_SECTIONS if user.is_owner else ())
-    if section not in allowed:
-        raise NotFound("No such page.")
-    client = await clients.get_client(user, client_id)
-    context: dict[str, Any] = {
-        "user": user,
-        "client": client,
-        "section": section,
-        "sections": allowed,
-        "connection": await connection_info(client_id),
-    }
-    if section == "documents":
-        context["documents"] = await documents.list_documents(user, client_id)
-    if section == "review":
-        context["batches"] = await documents.list_batches(user, client_id)
-    if section == "connection":
-        context["jobs"] = await recent_jobs(client_id)
-        context["accounts"], context["refreshed_at"] = await chart_of_accounts(client_id)
-        context["now"] = datetime.now(UTC)
-    if section == "settings":
-        context["staff"] = await clients.staff_assignments(user, client_id)
-    return context
-
-
 @get("/clients/{client_id:int}")
 async def client_page(user: NamedDependency[CurrentUser], client_id: FromPath[int]) -> Template:
-    context = await _section_context(user, client_id, "documents")
+    client = await clients.get_client(user, client_id)
+    context = await section_context(user, client, "documents")
     return Template("client.html", context={**context, "firm": await firm_name()})
 
 
@@ -112,10 +79,8 @@ async def client_section(
     client_id: FromPath[int],
     section: FromPath[str],
 ) -> Template:
-    context = await _section_context(user, client_id, section)
-    if _is_htmx(request):
-        return Template("client/_section.html", context=context)
-    return Template("client.html", context={**context, "firm": await firm_name()})
+    client = await clients.get_client(user, client_id)
+    return await render_section(request, user, client, section)
 
 
 @post("/clients/{client_id:int}/rename")

@@ -1,7 +1,7 @@
 """Documents and Review: uploads, a document's page, batches, and source-page images.
 
-Each handler resolves the client through the `zera.documents` functions, which go through
-`clients.get_client` (404 for a client the user may not see) before touching any row."""
+Each handler checks access once, with `clients.get_client` (404 for a client the user may not
+see), and hands the client it got to the `zera.documents` and `zera.review` functions."""
 
 from __future__ import annotations
 
@@ -15,39 +15,19 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.response import Template
 
-from zera import documents
+from zera import clients, documents, review
 from zera.accounts import AccountError, CurrentUser, NotFound
-from zera.accounts.users import firm_name
+from zera.clients import ClientSummary
 from zera.extract import Limits
 from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
-from zera.routes.clients import _section_context
 from zera.routes.errors import error_page
+from zera.routes.sections import is_htmx, render_section
 from zera.settings import Settings
-
-
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 def _megabytes(n: int) -> str:
     return f"{n / 1_048_576:.0f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} kB"
-
-
-async def _render(
-    request: Request[Any, Any, Any],
-    user: CurrentUser,
-    client_id: int,
-    section: str,
-    status: int = 200,
-    **extra: Any,
-) -> Template:
-    context = {**await _section_context(user, client_id, section), **extra}
-    if _is_htmx(request):
-        return Template("client/_section.html", context=context, status_code=status)
-    return Template(
-        "client.html", context={**context, "firm": await firm_name()}, status_code=status
-    )
 
 
 def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
@@ -60,7 +40,7 @@ def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) 
         f"The upload is larger than the {_megabytes(limit)} limit, so nothing was stored."
         " Upload large files one at a time, or split the document.",
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         response.headers["HX-Retarget"] = "#upload-status"
         response.headers["HX-Reswap"] = "innerHTML"
     return response
@@ -83,10 +63,11 @@ async def upload_documents(
         for item in form.getall("files", [])
         if isinstance(item, UploadFile)
     ]
+    client = await clients.get_client(user, client_id)
     limits = Limits(max_bytes=settings.max_upload_bytes)
-    results = await documents.upload(user, queue, client_id, uploads, limits)
+    results = await documents.upload(user, queue, client, uploads, limits)
     status = 200 if any(r.stored or r.duplicate_of for r in results) else 400
-    return await _render(request, user, client_id, "documents", status, results=results)
+    return await render_section(request, user, client, "documents", status, results=results)
 
 
 @get("/clients/{client_id:int}/documents")
@@ -94,7 +75,8 @@ async def documents_section(
     request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], client_id: FromPath[int]
 ) -> Template:
     # The upload POST claims this path, so the GET of the section must be declared here too.
-    return await _render(request, user, client_id, "documents")
+    client = await clients.get_client(user, client_id)
+    return await render_section(request, user, client, "documents")
 
 
 @get("/clients/{client_id:int}/documents/{document_id:int}")
@@ -104,8 +86,9 @@ async def document_page(
     client_id: FromPath[int],
     document_id: FromPath[int],
 ) -> Template:
-    detail = await documents.document_detail(user, client_id, document_id)
-    return await _render(request, user, client_id, "documents", detail=detail)
+    client = await clients.get_client(user, client_id)
+    detail = await review.document_detail(client, document_id)
+    return await render_section(request, user, client, "documents", detail=detail)
 
 
 @post("/clients/{client_id:int}/documents/{document_id:int}/password")
@@ -119,12 +102,12 @@ async def submit_password(
 ) -> Template:
     form = await request.form()
     password = form.get("password", "")
+    client = await clients.get_client(user, client_id)
     error = ""
     try:
         await documents.retry_with_password(
-            user,
             queue,
-            client_id,
+            client,
             document_id,
             password if isinstance(password, str) else "",
             TokenCipher(settings.token_keys),
@@ -133,10 +116,10 @@ async def submit_password(
         raise
     except AccountError as exc:
         error = str(exc)
-    detail = await documents.document_detail(user, client_id, document_id)
+    detail = await review.document_detail(client, document_id)
     status = 400 if error else 200
-    return await _render(
-        request, user, client_id, "documents", status, detail=detail, password_error=error
+    return await render_section(
+        request, user, client, "documents", status, detail=detail, password_error=error
     )
 
 
@@ -147,8 +130,9 @@ async def cancel_reading(
     client_id: FromPath[int],
     document_id: FromPath[int],
 ) -> Template:
-    action = documents.cancel_reading(user, client_id, document_id)
-    return await _document_action(request, user, client_id, document_id, action)
+    client = await clients.get_client(user, client_id)
+    action = documents.cancel_reading(user, client, document_id)
+    return await _document_action(request, user, client, document_id, action)
 
 
 @post("/clients/{client_id:int}/documents/{document_id:int}/read-again")
@@ -159,14 +143,15 @@ async def read_again(
     client_id: FromPath[int],
     document_id: FromPath[int],
 ) -> Template:
-    action = documents.read_again(user, queue, client_id, document_id)
-    return await _document_action(request, user, client_id, document_id, action)
+    client = await clients.get_client(user, client_id)
+    action = documents.read_again(queue, client, document_id)
+    return await _document_action(request, user, client, document_id, action)
 
 
 async def _document_action(
     request: Request[Any, Any, Any],
     user: CurrentUser,
-    client_id: int,
+    client: ClientSummary,
     document_id: int,
     action: Awaitable[object],
 ) -> Template:
@@ -178,10 +163,10 @@ async def _document_action(
         raise
     except AccountError as exc:
         error = str(exc)
-    detail = await documents.document_detail(user, client_id, document_id)
+    detail = await review.document_detail(client, document_id)
     status = 409 if error else 200
-    return await _render(
-        request, user, client_id, "documents", status, detail=detail, action_error=error
+    return await render_section(
+        request, user, client, "documents", status, detail=detail, action_error=error
     )
 
 
@@ -193,8 +178,9 @@ async def page_image(
     document_id: FromPath[int],
     page: FromPath[int],
 ) -> Response[Any]:
+    client = await clients.get_client(user, client_id)
     try:
-        png = await documents.page_image(user, client_id, document_id, page)
+        png = await documents.page_image(client, document_id, page)
     except documents.PageUnavailable as exc:
         return error_page(request, 404, "Page not available", str(exc))
     return Response(
@@ -211,8 +197,9 @@ async def batch_page(
     client_id: FromPath[int],
     batch_id: FromPath[int],
 ) -> Template:
-    batch = await documents.get_batch(user, client_id, batch_id)
-    return await _render(request, user, client_id, "review", batch=batch)
+    client = await clients.get_client(user, client_id)
+    batch = await review.get_batch(client, batch_id)
+    return await render_section(request, user, client, "review", batch=batch)
 
 
 @get("/clients/{client_id:int}/batches/{batch_id:int}/lines/{line_id:int}")
@@ -223,8 +210,9 @@ async def line_source(
     batch_id: FromPath[int],
     line_id: FromPath[int],
 ) -> Template:
-    source = await documents.source_page(user, client_id, batch_id, line_id)
-    return await _render(request, user, client_id, "review", source=source)
+    client = await clients.get_client(user, client_id)
+    source = await review.source_page(client, batch_id, line_id)
+    return await render_section(request, user, client, "review", source=source)
 
 
 ROUTES = [

@@ -9,10 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from zera import clients
+from zera import clients, sync
 from zera.accounts import Actor, CurrentUser
 from zera.accounts.sessions import COOKIE_NAME
-from zera.qbo import inbox
 from zera.qbo.connect import complete_connect, start_connect
 from zera.qbo.connect import disconnect as disconnect_client
 from zera.qbo.errors import QBOError
@@ -112,7 +111,7 @@ async def webhooks(
     token = settings.intuit_verifier_token or settings.sandbox_verifier_token
     if not signature_is_valid(body, request.headers.get("intuit-signature"), token):
         return Response({"error": "invalid signature"}, status_code=401)
-    receipt = await inbox.receive(
+    receipt = await sync.receive(
         body, queue, replay_window_seconds=settings.webhook_replay_window_seconds
     )
     return Response({"status": receipt.outcome})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dramatiq import Retry
 
-from zera.documents import run_extraction
-from zera.documents.cancel import was_cancelled
+from zera.documents import was_cancelled
 from zera.documents.turns import take_turn
 from zera.extract import Limits, Outcome
 from zera.qbo.vault import TokenCipher
 from zera.queue import PermanentError, report_progress, task
+from zera.review import run_extraction
 from zera.tasks.context import current
 
 # How long a job that gave its turn to another client waits before it asks again.

@@ -15,8 +15,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from zera.db.tables import PeriodicRun, QBOConnection
+from zera.db.tables import PeriodicRun
 from zera.queue import JobQueue
+from zera.sync import connected_client_ids
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,9 @@ async def _firm_job(queue: JobQueue, actor: str, title: str) -> None:
 
 
 async def _refresh_every_connection(queue: JobQueue) -> None:
-    rows = (
-        await QBOConnection.select(QBOConnection.client_id)
-        .where(QBOConnection.status == "connected")
-        .run()
-    )
-    for row in rows:
+    for client_id in await connected_client_ids():
         await queue.enqueue(
-            "scheduled_refresh",
-            title="Scheduled refresh from QuickBooks",
-            client_id=row["client_id"],
+            "scheduled_refresh", title="Scheduled refresh from QuickBooks", client_id=client_id
         )
 
 

@@ -1,0 +1,67 @@
+"""The client page shell: which sections a user may open, what each one shows, and the page or
+HTMX fragment that carries it. The route has checked access: it passes the client it got."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from zera import clients, documents, review
+from zera.accounts import CurrentUser, NotFound
+from zera.accounts.users import firm_name
+from zera.clients import ClientSummary
+from zera.qbo.vault import connection_info
+from zera.queue import recent_jobs
+from zera.sync import chart_of_accounts
+
+SECTIONS = ("documents", "review", "records", "conflicts", "connection")
+OWNER_SECTIONS = ("settings",)
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def section_context(user: CurrentUser, client: ClientSummary, section: str) -> dict[str, Any]:
+    """What the client page's `section` shows; NotFound for a section `user` may not open."""
+    allowed = SECTIONS + (OWNER_SECTIONS if user.is_owner else ())
+    if section not in allowed:
+        raise NotFound("No such page.")
+    context: dict[str, Any] = {
+        "user": user,
+        "client": client,
+        "section": section,
+        "sections": allowed,
+        "connection": await connection_info(client.id),
+    }
+    if section == "documents":
+        context["documents"] = await documents.list_documents(client)
+    if section == "review":
+        context["batches"] = await review.list_batches(client)
+    if section == "connection":
+        context["jobs"] = await recent_jobs(client.id)
+        context["accounts"], context["refreshed_at"] = await chart_of_accounts(client.id)
+        context["now"] = datetime.now(UTC)
+    if section == "settings":
+        context["staff"] = await clients.staff_assignments(user, client.id)
+    return context
+
+
+async def render_section(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    client: ClientSummary,
+    section: str,
+    status: int = 200,
+    **extra: Any,
+) -> Template:
+    """The section as a whole page, or as the fragment an HTMX request swaps in."""
+    context = {**await section_context(user, client, section), **extra}
+    if is_htmx(request):
+        return Template("client/_section.html", context=context, status_code=status)
+    return Template(
+        "client.html", context={**context, "firm": await firm_name()}, status_code=status
+    )
