@@ -25,18 +25,18 @@ from pathlib import Path
 
 from zera.db import bind_tables, engine_for, migrate
 from zera.db.tables import Job
-from zera.queue import JobQueue, task
+from zera.queue import JobQueue, JobRun, task
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@task(max_retries=0)
-async def bench_noop(job_id: str) -> None:
+@task(title="noop", max_retries=0)
+async def bench_noop(run: JobRun) -> None:
     """Nothing: the cost measured is the queue's own."""
 
 
-@task(max_retries=0)
-async def bench_hold(job_id: str, seconds: float) -> None:
+@task(title="held", max_retries=0)
+async def bench_hold(run: JobRun, seconds: float) -> None:
     """Stay busy long enough to be killed in the middle."""
     await asyncio.sleep(seconds)
 
@@ -57,7 +57,7 @@ async def throughput(base: Path, jobs: int, threads: int) -> None:
     bind_tables(engine_for(db_url))
     queue = JobQueue(queue_url)
     started = time.perf_counter()
-    ids = [await queue.enqueue("bench_noop", title=f"noop {n}") for n in range(jobs)]
+    ids = [await bench_noop.with_options(title=f"noop {n}").send(queue) for n in range(jobs)]
     enqueued = time.perf_counter() - started
     started = time.perf_counter()
     queue.start_worker(threads)
@@ -98,7 +98,7 @@ async def recovery(base: Path, lease_seconds: float) -> None:
     queue_url = f"sqlite:///{base / 'queue.db'}?lease_seconds={lease_seconds}"
     await migrate(engine_for(f"sqlite:///{base / 'zera.db'}"))
     queue = JobQueue(queue_url)
-    job_id = await queue.enqueue("bench_hold", title="held", seconds=3600)
+    job_id = await bench_hold.send(queue, seconds=3600)
     first = _worker(base, queue_url)
     second: subprocess.Popen[bytes] | None = None
     try:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import csrf_token, post_form, set_up_firm, sign_in
+from zera.tasks.maintenance import purge_expired_sessions
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 
@@ -24,7 +25,7 @@ async def test_job_fragment_polls_until_done_and_firm_jobs_are_hidden_from_staff
         token_page="/users",
     )
     queue = client._transport.app.state.queue  # type: ignore[attr-defined]
-    job_id = await queue.enqueue("purge_expired_sessions", title="Tidy sessions")
+    job_id = await purge_expired_sessions.with_options(title="Tidy sessions").send(queue)
 
     waiting = await client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
     assert waiting.status_code == 200

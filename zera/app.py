@@ -7,7 +7,7 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -26,7 +26,7 @@ from zera.routes.deps import (
 )
 from zera.routes.errors import EXCEPTION_HANDLERS
 from zera.settings import Settings
-from zera.tasks.context import TaskContext, install
+from zera.tasks.context import TaskContext
 from zera.tasks.schedule import Scheduler
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -43,9 +43,10 @@ def create_app(
     import zera.tasks  # noqa: F401  (declares every task before the queue builds its actors)
 
     bind_tables(engine_for(settings.database_url))
-    job_queue = queue or JobQueue(settings.queue_url)
     quickbooks = QuickBooks(settings)
-    install(TaskContext(settings=settings, quickbooks=quickbooks))
+    job_queue = queue or JobQueue(
+        settings.queue_url, TaskContext(settings=settings, quickbooks=quickbooks)
+    )
 
     scheduler = Scheduler(job_queue)
 
@@ -75,6 +76,9 @@ def create_app(
             directory=PROJECT_DIR / "templates", engine=JinjaTemplateEngine
         ),
         middleware=[SessionBoundCSRF(settings.secret_key, secure_cookie=settings.secure_cookies)],
+        # Every request is an HTMXRequest, error handlers included: `request.htmx` says whether
+        # to answer with a fragment (the plugin would set this too; here it is visible).
+        request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_upload_bytes,

@@ -123,14 +123,15 @@ def _worker(settings: Settings, modules: list[str]) -> None:
     from zera.db import bind_tables, engine_for
     from zera.qbo.service import QuickBooks
     from zera.queue import JobQueue
-    from zera.tasks.context import TaskContext, install
+    from zera.tasks.context import TaskContext
     from zera.tasks.schedule import Scheduler
 
     for module in modules:
         importlib.import_module(module)
     bind_tables(engine_for(settings.database_url))
-    install(TaskContext(settings=settings, quickbooks=QuickBooks(settings)))
-    queue = JobQueue(settings.queue_url)
+    queue = JobQueue(
+        settings.queue_url, TaskContext(settings=settings, quickbooks=QuickBooks(settings))
+    )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

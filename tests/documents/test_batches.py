@@ -17,10 +17,10 @@ from tests.documents.helpers import (
     wait_for_jobs,
 )
 from tests.extract.corpus import LAYOUTS_BY_NAME, build
+from zera.crypto import TokenCipher
 from zera.db import migrate
 from zera.db.tables import Batch, BatchLine, Document
 from zera.extract import Box, ExtractionResult, Limits, Statement, Transaction
-from zera.qbo.vault import TokenCipher
 from zera.review import run_extraction, save_batch
 from zera.settings import Settings
 

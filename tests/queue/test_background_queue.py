@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.jobs import all_in_state, wait_for_jobs
 from tests.support.probe import Probe
+from tests.support.probe_tasks import probe_background, probe_work
 from tests.support.workers import Workers
 from zera.queue import JobQueue
 
@@ -19,17 +20,16 @@ async def test_a_user_job_starts_before_background_jobs_queued_ahead_of_it(
     then the user job starts first or second (the thread may already hold one background job),
     not sixth as a single first-in-first-out queue would have it; and every job still runs."""
     background = [
-        await job_queue.enqueue(
-            "probe_background",
-            title=f"sync {n}",
+        await probe_background.with_options(title=f"sync {n}").send(
+            job_queue,
             probe=str(probe.path),
             key=f"sync-{n}",
             seconds=0.5,
         )
         for n in range(5)
     ]
-    user = await job_queue.enqueue(
-        "probe_work", title="refresh", probe=str(probe.path), key="user", seconds=0
+    user = await probe_work.with_options(title="refresh").send(
+        job_queue, probe=str(probe.path), key="user", seconds=0
     )
     workers.start(threads=1)
 

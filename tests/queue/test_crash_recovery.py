@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.jobs import all_in_state, job_rows, wait_for_jobs, wait_until
 from tests.support.probe import Probe
+from tests.support.probe_tasks import probe_work
 from tests.support.workers import Workers
 from zera.queue import JobQueue
 
@@ -27,8 +28,8 @@ async def enqueue_work(job_queue: JobQueue, probe: Probe) -> dict[uuid.UUID, str
     jobs = {}
     for n in range(JOBS):
         key = f"job-{n:02d}"
-        job_id = await job_queue.enqueue(
-            "probe_work", title=key, probe=str(probe.path), key=key, seconds=WORK_SECONDS
+        job_id = await probe_work.with_options(title=key).send(
+            job_queue, probe=str(probe.path), key=key, seconds=WORK_SECONDS
         )
         jobs[job_id] = key
     return jobs

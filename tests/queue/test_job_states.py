@@ -9,6 +9,14 @@ import pytest
 from tests.queue.conftest import TEST_QUEUE_OPTIONS
 from tests.support.jobs import all_in_state, job_rows, wait_for_jobs
 from tests.support.probe import Probe
+from tests.support.probe_tasks import (
+    probe_always_fails,
+    probe_flaky,
+    probe_rejects,
+    probe_reports_progress,
+    probe_until_released,
+    probe_work,
+)
 from tests.support.workers import Workers
 from zera.queue import JobQueue
 
@@ -22,8 +30,8 @@ async def test_a_transient_failure_is_retried_with_growing_backoff_and_ends_done
 ) -> None:
     """Given a task that fails twice, when a worker runs it, then the third attempt is done and
     each retry waited at least the exponential backoff (200 ms, then 400 ms)."""
-    job = await job_queue.enqueue(
-        "probe_flaky", title="flaky", probe=str(probe.path), key="flaky", failures=2
+    job = await probe_flaky.with_options(title="flaky").send(
+        job_queue, probe=str(probe.path), key="flaky", failures=2
     )
     workers.start()
 
@@ -48,8 +56,8 @@ async def test_a_job_waiting_for_its_retry_is_queued_and_shows_why(
 ) -> None:
     """Given a task failing until its upstream comes back, the job row says queued with the last
     error between attempts; once the upstream is back the job ends done with the error cleared."""
-    job = await job_queue.enqueue(
-        "probe_until_released", title="waits", probe=str(probe.path), key="upstream"
+    job = await probe_until_released.with_options(title="waits").send(
+        job_queue, probe=str(probe.path), key="upstream"
     )
     workers.start()
 
@@ -76,8 +84,8 @@ async def test_a_job_waiting_for_its_retry_is_queued_and_shows_why(
 async def test_a_job_whose_retries_run_out_ends_failed_with_the_last_error(
     job_queue: JobQueue, workers: Workers, probe: Probe
 ) -> None:
-    job = await job_queue.enqueue(
-        "probe_always_fails", title="down", probe=str(probe.path), key="down"
+    job = await probe_always_fails.with_options(title="down").send(
+        job_queue, probe=str(probe.path), key="down"
     )
     workers.start()
 
@@ -96,8 +104,8 @@ async def test_a_job_whose_retries_run_out_ends_failed_with_the_last_error(
 async def test_a_permanent_error_is_not_retried_and_the_job_fails_with_its_text(
     job_queue: JobQueue, workers: Workers, probe: Probe
 ) -> None:
-    rejected = await job_queue.enqueue(
-        "probe_rejects", title="bad document", probe=str(probe.path), key="doc-7"
+    rejected = await probe_rejects.with_options(title="bad document").send(
+        job_queue, probe=str(probe.path), key="doc-7"
     )
     workers.start(threads=1)
 
@@ -109,9 +117,8 @@ async def test_a_permanent_error_is_not_retried_and_the_job_fails_with_its_text(
 
     # A retry would have been due after the minimum backoff; a job sent later on the same
     # single-threaded worker, which waits longer than that, shows none came.
-    later = await job_queue.enqueue(
-        "probe_work",
-        title="later",
+    later = await probe_work.with_options(title="later").send(
+        job_queue,
         probe=str(probe.path),
         key="later",
         seconds=4 * RETRY_MIN_S,
@@ -126,8 +133,8 @@ async def test_a_permanent_error_is_not_retried_and_the_job_fails_with_its_text(
 async def test_progress_reported_by_a_running_task_is_visible_in_the_job_row(
     job_queue: JobQueue, workers: Workers, probe: Probe
 ) -> None:
-    job = await job_queue.enqueue(
-        "probe_reports_progress", title="progress", probe=str(probe.path), key="halfway"
+    job = await probe_reports_progress.with_options(title="progress").send(
+        job_queue, probe=str(probe.path), key="halfway"
     )
     workers.start()
 

@@ -124,7 +124,11 @@ def test_numeric_comparisons_agree_with_python(docs: list[dict[str, Any]], bound
     assert picked == [d for d in docs if model(d["TotalAmt"])]
 
 
-@given(records, text_values)
+# A '%' inside the prefix is itself a wildcard, so the literal-prefix model holds without it.
+literal_prefixes = text_values.filter(lambda text: "%" not in text)
+
+
+@given(records, literal_prefixes)
 def test_like_with_a_trailing_percent_is_a_case_insensitive_prefix_match(
     docs: list[dict[str, Any]], prefix: str
 ) -> None:

@@ -8,11 +8,11 @@ import asyncio
 import os
 
 from tests.support.probe import Probe
-from zera.queue import PermanentError, report_progress, task
+from zera.queue import JobRun, PermanentError, report_progress, task
 
 
-@task(max_retries=5)
-async def probe_work(job_id: str, probe: str, key: str, seconds: float) -> None:
+@task(title="probe_work", max_retries=5)
+async def probe_work(job: JobRun, probe: str, key: str, seconds: float) -> None:
     """Take `seconds`, then record the effect of job `key` once, however often it runs."""
     pid = os.getpid()
     record = Probe(probe)
@@ -21,14 +21,14 @@ async def probe_work(job_id: str, probe: str, key: str, seconds: float) -> None:
     record.finish_run(run, effect_of=(key, pid))
 
 
-@task(max_retries=5, background=True)
-async def probe_background(job_id: str, probe: str, key: str, seconds: float) -> None:
+@task(title="probe_background", max_retries=5, background=True)
+async def probe_background(job: JobRun, probe: str, key: str, seconds: float) -> None:
     """`probe_work` as background work (webhook applies, scheduled syncs): behind user jobs."""
-    await probe_work(job_id, probe, key, seconds)
+    await probe_work.fn(job, probe, key, seconds)
 
 
-@task(max_retries=5)
-async def probe_flaky(job_id: str, probe: str, key: str, failures: int) -> None:
+@task(title="probe_flaky", max_retries=5)
+async def probe_flaky(job: JobRun, probe: str, key: str, failures: int) -> None:
     """Fail transiently on the first `failures` runs, then succeed."""
     pid = os.getpid()
     record = Probe(probe)
@@ -40,8 +40,8 @@ async def probe_flaky(job_id: str, probe: str, key: str, failures: int) -> None:
     record.finish_run(run, effect_of=(key, pid))
 
 
-@task(max_retries=50)
-async def probe_until_released(job_id: str, probe: str, key: str) -> None:
+@task(title="probe_until_released", max_retries=50)
+async def probe_until_released(job: JobRun, probe: str, key: str) -> None:
     """Fail transiently until the test opens the gate named `key`."""
     pid = os.getpid()
     record = Probe(probe)
@@ -52,29 +52,29 @@ async def probe_until_released(job_id: str, probe: str, key: str) -> None:
     record.finish_run(run, effect_of=(key, pid))
 
 
-@task(max_retries=1)
-async def probe_always_fails(job_id: str, probe: str, key: str) -> None:
+@task(title="probe_always_fails", max_retries=1)
+async def probe_always_fails(job: JobRun, probe: str, key: str) -> None:
     """Fail transiently every time, so retries run out."""
     record = Probe(probe)
     record.finish_run(record.start_run(key, os.getpid()))
     raise RuntimeError(f"upstream for {key} is down")
 
 
-@task(max_retries=5)
-async def probe_rejects(job_id: str, probe: str, key: str) -> None:
+@task(title="probe_rejects", max_retries=5)
+async def probe_rejects(job: JobRun, probe: str, key: str) -> None:
     """Fail in a way no retry can fix."""
     record = Probe(probe)
     record.finish_run(record.start_run(key, os.getpid()))
     raise PermanentError(f"document {key} has no pages")
 
 
-@task(max_retries=5)
-async def probe_reports_progress(job_id: str, probe: str, key: str) -> None:
+@task(title="probe_reports_progress", max_retries=5)
+async def probe_reports_progress(job: JobRun, probe: str, key: str) -> None:
     """Report 40 % and hold there until the test opens the gate named `key` (at most a minute)."""
     pid = os.getpid()
     record = Probe(probe)
     run = record.start_run(key, pid)
-    await report_progress(job_id, 40)
+    await report_progress(job.job_id, 40)
     for _ in range(600):
         if record.gate_open(key):
             record.finish_run(run, effect_of=(key, pid))

@@ -1,39 +1,33 @@
-"""Errors the accounts domain raises; each carries the message a user should read."""
+"""Errors the accounts domain raises, on the app-wide `zera.errors` base.
+
+`AccountError` is the older name of `ZeraError`; the common classes are re-exported so
+`zera.accounts` keeps offering them."""
 
 from __future__ import annotations
 
+from zera.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, ZeraError
 
-class AccountError(Exception):
-    """Base class. `str(error)` is safe to show to the user."""
-
-    status_code = 400
+AccountError = ZeraError
 
 
-class InvalidInput(AccountError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class SignInFailed(AccountError):
+class SignInFailed(ZeraError):
     status_code = 401
 
 
-class LockedOut(AccountError):
-    status_code = 429
+class LockedOut(TooManyAttempts):
+    pass
 
 
-class AlreadySetUp(AccountError):
-    status_code = 409
+class AlreadySetUp(Conflict):
+    pass
 
 
-class Forbidden(AccountError):
-    """The user may see the thing but not do this to it (e.g. staff disconnecting QuickBooks)."""
-
-    status_code = 403
-
-
-class NotFound(AccountError):
-    """Also used for records the user may not see, so they cannot tell the two apart."""
-
-    status_code = 404
+__all__ = [
+    "AccountError",
+    "AlreadySetUp",
+    "Forbidden",
+    "InvalidInput",
+    "LockedOut",
+    "NotFound",
+    "SignInFailed",
+]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from zera.accounts.errors import AccountError
+from zera.errors import Forbidden
 
 
-class SetupTokenRefused(AccountError):
-    status_code = 403
+class SetupTokenRefused(Forbidden):
+    pass
 
 
 def setup_token(secret_key: str) -> str:

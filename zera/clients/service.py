@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from zera.accounts import audit
-from zera.accounts.errors import InvalidInput, NotFound
 from zera.accounts.users import CurrentUser, clean_name
 from zera.db.engine import write_transaction
 from zera.db.tables import Client, ClientAccess, User
+from zera.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from zera.db.tables import ALL_TABLES
+from zera.db.tables import ALL_TABLES, Firm
 from zera.files import private_file
 
 
@@ -32,6 +32,11 @@ def bind_tables(engine: Engine[Any]) -> None:
     """Point every table at `engine` (Piccolo keeps the engine on each table's metadata)."""
     for table in ALL_TABLES:
         table._meta.db = engine
+
+
+async def ping() -> None:
+    """Run a trivial query on the database the tables are bound to; raise if it cannot."""
+    await Firm.raw("SELECT 1").run()
 
 
 def write_transaction(engine: Engine[Any]) -> Any:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from zera.accounts.errors import InvalidInput
 from zera.accounts.users import CurrentUser
 from zera.clients import ClientSummary
 from zera.db.tables import Job
 from zera.documents import status
 from zera.documents.store import DocumentView, get_document
+from zera.errors import InvalidInput
 
 
 async def cancel_reading(

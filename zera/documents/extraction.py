@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from zera.accounts.errors import InvalidInput
 from zera.accounts.users import CurrentUser
 from zera.clients import ClientSummary
+from zera.crypto import TokenCipher
 from zera.documents.status import queue_reading
 from zera.documents.store import DocumentView, Upload, UploadResult, get_document, store_uploads
+from zera.errors import InvalidInput
 from zera.extract import Limits
-from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
-
-ACTOR = "extract_document_job"
 
 
 async def upload(
@@ -39,11 +35,11 @@ async def start_extraction(
     queue: JobQueue, document: DocumentView, *, password_token: str | None = None
 ) -> None:
     """Queue extraction of `document` and point the document at the new job."""
-    kwargs: dict[str, Any] = {"document_id": document.id}
-    if password_token is not None:
-        kwargs["password_token"] = password_token
-    job_id = await queue.enqueue(
-        ACTOR, title=f"Read {document.filename}"[:200], client_id=document.client_id, **kwargs
+    # Imported here: the task imports `zera.documents`, which imports this module.
+    from zera.tasks.extract import extract_document_job
+
+    job_id = await extract_document_job.with_options(title=f"Read {document.filename}"[:200]).send(
+        queue, client_id=document.client_id, document_id=document.id, password_token=password_token
     )
     await queue_reading(document.id, job_id)
 

@@ -6,11 +6,11 @@ import threading
 
 import anyio
 
-from zera.accounts.errors import NotFound
 from zera.clients import ClientSummary
 from zera.db.engine import write_transaction
 from zera.db.tables import DocumentPage
 from zera.documents.store import get_document, load_bytes
+from zera.errors import NotFound
 from zera.extract import DEFAULT_LIMITS, Limits, render_pages_isolated
 
 # Page images are rendered at this resolution; boxes are placed in percentages of the page, so

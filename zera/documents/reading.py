@@ -13,12 +13,11 @@ from typing import Any
 import anyio
 import anyio.from_thread
 
+from zera.crypto import TokenCipher, Undecryptable
 from zera.documents.pages import draw_pages, keep_pages
 from zera.documents.status import was_cancelled
 from zera.documents.store import StoredFile
 from zera.extract import ExtractionResult, Limits, extract_document_isolated
-from zera.qbo.errors import NeedsReconnect
-from zera.qbo.vault import TokenCipher
 
 _ONE_EXTRACTION_AT_A_TIME = threading.Lock()
 
@@ -64,7 +63,7 @@ def decrypt_password(token: str | None, cipher: TokenCipher) -> str | None:
         return None
     try:
         return cipher.decrypt(token)
-    except NeedsReconnect:  # TokenCipher's word for "no key decrypts this"
+    except Undecryptable:
         log.warning("a document password could not be decrypted")
         return None
 

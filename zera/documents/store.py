@@ -11,11 +11,11 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from zera.accounts.errors import NotFound
 from zera.accounts.users import CurrentUser
 from zera.clients import ClientSummary
 from zera.db.tables import Document
 from zera.documents.status import PENDING
+from zera.errors import NotFound
 from zera.extract import ExtractError, Limits, Preflight, preflight
 from zera.queue import JobView, jobs_by_id
 

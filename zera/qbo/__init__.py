@@ -11,7 +11,7 @@ from zera.qbo.errors import (
     DuplicateDocNumber,
     DuplicateName,
     NeedsReconnect,
-    NotFound,
+    ObjectNotFound,
     QBOError,
     ServerError,
     StaleObject,
@@ -22,7 +22,7 @@ from zera.qbo.errors import (
 from zera.qbo.oauth import IntuitOAuth, TokenSet
 from zera.qbo.ratelimit import RateLimiter, RateLimits
 from zera.qbo.service import QuickBooks
-from zera.qbo.vault import TokenCipher, TokenVault, connection_info, connection_statuses
+from zera.qbo.vault import TokenVault, connection_info, connection_statuses
 from zera.qbo.webhooks import MAX_BODY_BYTES, ChangeNotice, parse_notices, signature_is_valid
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "IntuitApp",
     "IntuitOAuth",
     "NeedsReconnect",
-    "NotFound",
+    "ObjectNotFound",
     "QBOClient",
     "QBOError",
     "QuickBooks",
@@ -45,7 +45,6 @@ __all__ = [
     "ServerError",
     "StaleObject",
     "Throttled",
-    "TokenCipher",
     "TokenSet",
     "TokenVault",
     "Transient",

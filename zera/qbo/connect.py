@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from zera.accounts import audit
-from zera.accounts.errors import Forbidden
 from zera.accounts.users import CurrentUser
 from zera.clients import get_client
 from zera.db.tables import OAuthState
+from zera.errors import Forbidden
 from zera.qbo.client import TIMEOUT, QBOClient, VaultAuth
 from zera.qbo.errors import QBOError
 from zera.qbo.service import QuickBooks

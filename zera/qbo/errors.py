@@ -59,7 +59,7 @@ class ValidationFault(QBOError):
     """Intuit refused the request's content; `code` says why. Never retried as is."""
 
 
-class NotFound(ValidationFault):  # 610
+class ObjectNotFound(ValidationFault):  # 610: deleted, merged away or never there
     pass
 
 
@@ -80,7 +80,7 @@ class ClosedPeriod(ValidationFault):  # 6210
 
 
 _BY_CODE: dict[str, type[ValidationFault]] = {
-    "610": NotFound,
+    "610": ObjectNotFound,
     "5010": StaleObject,
     "6240": DuplicateName,
     "6140": DuplicateDocNumber,

@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from zera.crypto import TokenCipher
 from zera.db.tables import QBOConnection
 from zera.qbo.client import TIMEOUT, QBOClient, VaultAuth
 from zera.qbo.endpoints import IntuitApp
 from zera.qbo.errors import NeedsReconnect
 from zera.qbo.oauth import IntuitOAuth
 from zera.qbo.ratelimit import RateLimiter, RateLimits, ledger_for
-from zera.qbo.vault import TokenCipher, TokenVault
+from zera.qbo.vault import TokenVault
 from zera.settings import Settings
 
 

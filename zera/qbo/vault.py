@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from zera.accounts import audit
+from zera.crypto import TokenCipher, Undecryptable
 from zera.db.engine import write_transaction
 from zera.db.tables import Client, QBOConnection
 from zera.qbo.errors import NeedsReconnect, QBOError
@@ -29,27 +29,6 @@ log = logging.getLogger(__name__)
 # Refresh when the access token has less than this left, so a request never starts on a token
 # about to die in flight.
 ACCESS_LEEWAY = timedelta(minutes=5)
-
-
-class TokenCipher:
-    """Fernet encryption with rotation: the first key encrypts, every key decrypts."""
-
-    def __init__(self, keys: tuple[str, ...]) -> None:
-        if not keys:
-            raise ValueError("at least one token key is needed")
-        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
-
-    def encrypt(self, value: str) -> str:
-        return self._fernet.encrypt(value.encode()).decode()
-
-    def decrypt(self, value: str) -> str:
-        try:
-            return self._fernet.decrypt(value.encode()).decode()
-        except InvalidToken:
-            raise NeedsReconnect(
-                "The stored QuickBooks tokens cannot be decrypted with the configured keys; "
-                "reconnect, or restore the old key in ZERA_TOKEN_KEYS."
-            ) from None
 
 
 @dataclass(frozen=True)
@@ -127,6 +106,16 @@ class TokenVault:
         self.cipher = cipher
         self.oauth = oauth
 
+    def _decrypt(self, stored: str) -> str:
+        """A stored token in clear; NeedsReconnect when no configured key decrypts it."""
+        try:
+            return self.cipher.decrypt(stored)
+        except Undecryptable:
+            raise NeedsReconnect(
+                "The stored QuickBooks tokens cannot be decrypted with the configured keys; "
+                "reconnect, or restore the old key in ZERA_TOKEN_KEYS."
+            ) from None
+
     async def store_connection(
         self, actor: audit.Actor, client_id: int, realm_id: str, tokens: TokenSet, company_name: str
     ) -> None:
@@ -187,7 +176,7 @@ class TokenVault:
         )
         self._check_usable(row)
         assert row is not None
-        current = self.cipher.decrypt(row["access_token"])
+        current = self._decrypt(row["access_token"])
         if current != stale and row["access_expires_at"] > datetime.now(UTC) + ACCESS_LEEWAY:
             return current
         return await self._refresh(client_id, stale=stale)
@@ -203,11 +192,11 @@ class TokenVault:
         async with _locked(client_id) as row:
             self._check_usable(row)
             assert row is not None
-            current = self.cipher.decrypt(row["access_token"])
+            current = self._decrypt(row["access_token"])
             if current != stale and row["access_expires_at"] > datetime.now(UTC) + ACCESS_LEEWAY:
                 return current  # someone else refreshed while we waited for the lock
             try:
-                tokens = await self.oauth.refresh(self.cipher.decrypt(row["refresh_token"]))
+                tokens = await self.oauth.refresh(self._decrypt(row["refresh_token"]))
             except NeedsReconnect as exc:
                 await (
                     QBOConnection.update(
@@ -260,7 +249,7 @@ class TokenVault:
             .run()
         )
         if row:
-            await self.access_token(client_id, stale=self.cipher.decrypt(row["access_token"]))
+            await self.access_token(client_id, stale=self._decrypt(row["access_token"]))
 
     async def disconnect(self, actor: audit.Actor, client_id: int) -> None:
         """Revoke at Intuit (best effort: a dead token is already revoked) and forget locally."""
@@ -273,7 +262,7 @@ class TokenVault:
         if row is None:
             return
         try:
-            await self.oauth.revoke(self.cipher.decrypt(row["refresh_token"]))
+            await self.oauth.revoke(self._decrypt(row["refresh_token"]))
         except QBOError as exc:
             log.warning("revoking the QuickBooks token of client %s failed: %s", client_id, exc)
         await QBOConnection.delete().where(QBOConnection.client_id == client_id).run()

@@ -7,7 +7,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import dramatiq
@@ -16,7 +16,10 @@ from piccolo.utils.sync import run_sync
 
 from zera.queue.brokers import build_broker, init_broker_storage, parse_queue_url, ping_broker
 from zera.queue.jobs import JobTracking, create_job, mark_done, mark_failed_to_send
-from zera.queue.registry import TASKS, TaskSpec
+from zera.queue.registry import TASKS, JobRun, TaskSpec
+
+if TYPE_CHECKING:
+    from zera.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +29,11 @@ class JobQueue:
 
     Retry backoff is exponential with Dramatiq's jitter, between the queue URL's `retry_min_ms`
     and `retry_max_ms` (2 s and 5 minutes unless the URL says otherwise).
+
+    Its tasks run with `context` (a process that only sends jobs needs none).
     """
 
-    def __init__(self, queue_url: str) -> None:
+    def __init__(self, queue_url: str, context: TaskContext | None = None) -> None:
         _, options = parse_queue_url(queue_url)
         self.broker = build_broker(queue_url)
         for middleware in self.broker.middleware:
@@ -42,7 +47,7 @@ class JobQueue:
         dramatiq.set_broker(self.broker)
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {
             spec.name: dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)(
-                _recording_done(spec)
+                _recording_done(spec, context)
             )
             for spec in TASKS.values()
         }
@@ -64,7 +69,7 @@ class JobQueue:
         **kwargs: Any,
     ) -> uuid.UUID:
         """Record a job and send its message (due after `delay_seconds`); return the job id for
-        the progress fragment."""
+        the progress fragment. Callers use a task's typed `send`, which comes here."""
         actor = self.actors[actor_name]
         job_id = await create_job(actor_name, title=title, client_id=client_id)
         try:
@@ -97,25 +102,26 @@ class JobQueue:
         self.broker.close()
 
 
-def _recording_done(spec: TaskSpec) -> Callable[..., Any]:
-    """Wrap a task so that its job row is marked done as the last step of the task itself."""
+def _recording_done(spec: TaskSpec[...], context: TaskContext | None) -> Callable[..., Any]:
+    """Wrap a task so that it gets its `JobRun` and its job row is marked done as the last step
+    of the task itself."""
     fn = spec.fn
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            result = await fn(*args, **kwargs)
-            if kwargs.get("job_id"):
-                await mark_done(kwargs["job_id"])
+        async def run_async(*args: Any, job_id: str = "", **kwargs: Any) -> Any:
+            result = await fn(JobRun(job_id, context), *args, **kwargs)
+            if job_id:
+                await mark_done(job_id)
             return result
 
         return run_async
 
     @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        result = fn(*args, **kwargs)
-        if kwargs.get("job_id"):
-            run_sync(mark_done(kwargs["job_id"]))
+    def run(*args: Any, job_id: str = "", **kwargs: Any) -> Any:
+        result = fn(JobRun(job_id, context), *args, **kwargs)
+        if job_id:
+            run_sync(mark_done(job_id))
         return result
 
     return run

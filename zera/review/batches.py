@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from zera.accounts.errors import NotFound
 from zera.clients import ClientSummary
 from zera.db.engine import write_transaction
 from zera.db.tables import Batch, BatchLine, Document
 from zera.documents import DocumentView, get_document
 from zera.documents.status import record_outcome
+from zera.errors import NotFound
 from zera.extract import ExtractionResult
 from zera.review.lines import LINE_COLUMNS, LineView, line_view, new_lines
 from zera.review.summary import StatementSummary, decode_summaries, encode_summaries, json_column

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zera.crypto import TokenCipher
 from zera.documents import (
     decrypt_password,
     keep_protected_pages,
@@ -12,7 +13,6 @@ from zera.documents import (
 from zera.documents.reading import Progress
 from zera.documents.status import begin_reading, record_outcome
 from zera.extract import ExtractionResult, Limits, Outcome
-from zera.qbo.vault import TokenCipher
 from zera.review.batches import drop_batch, save_batch
 
 

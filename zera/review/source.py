@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zera.accounts.errors import NotFound
 from zera.clients import ClientSummary
 from zera.db.tables import BatchLine
+from zera.errors import NotFound
 from zera.review.batches import BatchView, batch_header
 from zera.review.lines import LINE_COLUMNS, LineView, line_view
 

@@ -10,10 +10,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from zera.accounts import AccountError, Actor, CurrentUser
+from zera.accounts import Actor, CurrentUser
 from zera.accounts import users as accounts
 from zera.accounts.audit import recent
 from zera.accounts.users import firm_name
+from zera.errors import ZeraError
 from zera.routes.deps import provide_owner
 
 OWNER_ONLY = {"owner": Provide(provide_owner)}
@@ -62,7 +63,7 @@ async def create_user(
         await accounts.create_user(
             actor, name=data.name, email=data.email, password=data.password, role=data.role
         )
-    except AccountError as exc:
+    except ZeraError as exc:
         return await _users_page(
             owner,
             error=str(exc),

@@ -11,11 +11,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from zera.accounts import AccountError, Actor, CurrentUser
+from zera.accounts import Actor, CurrentUser
 from zera.accounts import users as accounts
 from zera.accounts.audit import record
 from zera.accounts.sessions import COOKIE_NAME, end_session, start_session, user_for_session
 from zera.accounts.setup_token import is_setup_token
+from zera.errors import ZeraError
 from zera.routes.deps import client_ip
 from zera.settings import Settings
 
@@ -103,7 +104,7 @@ async def setup_submit(
             secret_key=settings.secret_key,
             ip=client_ip(request),
         )
-    except AccountError as exc:
+    except ZeraError as exc:
         return _setup_page(
             settings,
             data.setup_token,
@@ -137,7 +138,7 @@ async def login_submit(
             lockout_seconds=settings.login_lockout_seconds,
             ip=client_ip(request),
         )
-    except AccountError as exc:
+    except ZeraError as exc:
         return Template(
             "login.html",
             status_code=exc.status_code,

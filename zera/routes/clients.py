@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from zera import clients
-from zera.accounts import AccountError, Actor, CurrentUser, NotFound
+from zera.accounts import Actor, CurrentUser
 from zera.accounts.users import firm_name
 from zera.documents import document_counts
+from zera.errors import InvalidInput, NotFound, ZeraError
 from zera.qbo.vault import connection_statuses
 from zera.routes.sections import render_section, section_context
 
@@ -58,7 +60,7 @@ async def create_client(
 ) -> Response[Any]:
     try:
         client_id = await clients.create_client(user, actor, data.name)
-    except AccountError as exc:
+    except ZeraError as exc:
         if isinstance(exc, NotFound):
             raise
         return await _dashboard(user, error=str(exc), status=exc.status_code)
@@ -74,7 +76,7 @@ async def client_page(user: NamedDependency[CurrentUser], client_id: FromPath[in
 
 @get("/clients/{client_id:int}/{section:str}")
 async def client_section(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     section: FromPath[str],
@@ -112,7 +114,7 @@ async def restore_client(
 
 @post("/clients/{client_id:int}/staff")
 async def assign_staff(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     actor: NamedDependency[Actor],
     client_id: FromPath[int],
@@ -122,7 +124,7 @@ async def assign_staff(
         # No box ticked sends no "staff" field at all: that means nobody is assigned.
         user_ids = {int(value) for value in form.getall("staff", [])}
     except ValueError:
-        raise AccountError("Choose staff members from the list.") from None
+        raise InvalidInput("staff", "Choose staff members from the list.") from None
     await clients.assign_staff(user, actor, client_id, user_ids)
     return Redirect(path=f"/clients/{client_id}/settings", status_code=303)
 

@@ -13,16 +13,18 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from zera import clients, documents, review
-from zera.accounts import AccountError, CurrentUser, NotFound
+from zera.accounts import CurrentUser
 from zera.clients import ClientSummary
+from zera.crypto import TokenCipher
+from zera.errors import NotFound, ZeraError
 from zera.extract import Limits
-from zera.qbo.vault import TokenCipher
 from zera.queue import JobQueue
 from zera.routes.errors import error_page
-from zera.routes.sections import is_htmx, render_section
+from zera.routes.sections import render_section
 from zera.settings import Settings
 
 
@@ -32,6 +34,7 @@ def _megabytes(n: int) -> str:
 
 def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
     """The whole request is over the limit: nothing was read, nothing is stored."""
+    assert isinstance(request, HTMXRequest)  # create_app makes every request one
     limit = request.app.state.settings.max_upload_bytes
     response = error_page(
         request,
@@ -40,7 +43,7 @@ def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) 
         f"The upload is larger than the {_megabytes(limit)} limit, so nothing was stored."
         " Upload large files one at a time, or split the document.",
     )
-    if is_htmx(request):
+    if request.htmx:
         response.headers["HX-Retarget"] = "#upload-status"
         response.headers["HX-Reswap"] = "innerHTML"
     return response
@@ -51,7 +54,7 @@ def upload_too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) 
     exception_handlers={RequestEntityTooLarge: upload_too_large},
 )
 async def upload_documents(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     queue: NamedDependency[JobQueue],
     settings: NamedDependency[Settings],
@@ -72,7 +75,7 @@ async def upload_documents(
 
 @get("/clients/{client_id:int}/documents")
 async def documents_section(
-    request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], client_id: FromPath[int]
+    request: HTMXRequest, user: NamedDependency[CurrentUser], client_id: FromPath[int]
 ) -> Template:
     # The upload POST claims this path, so the GET of the section must be declared here too.
     client = await clients.get_client(user, client_id)
@@ -81,7 +84,7 @@ async def documents_section(
 
 @get("/clients/{client_id:int}/documents/{document_id:int}")
 async def document_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     document_id: FromPath[int],
@@ -93,7 +96,7 @@ async def document_page(
 
 @post("/clients/{client_id:int}/documents/{document_id:int}/password")
 async def submit_password(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     queue: NamedDependency[JobQueue],
     settings: NamedDependency[Settings],
@@ -103,29 +106,21 @@ async def submit_password(
     form = await request.form()
     password = form.get("password", "")
     client = await clients.get_client(user, client_id)
-    error = ""
-    try:
-        await documents.retry_with_password(
-            queue,
-            client,
-            document_id,
-            password if isinstance(password, str) else "",
-            TokenCipher(settings.token_keys),
-        )
-    except NotFound:
-        raise
-    except AccountError as exc:
-        error = str(exc)
-    detail = await review.document_detail(client, document_id)
-    status = 400 if error else 200
-    return await render_section(
-        request, user, client, "documents", status, detail=detail, password_error=error
+    action = documents.retry_with_password(
+        queue,
+        client,
+        document_id,
+        password if isinstance(password, str) else "",
+        TokenCipher(settings.token_keys),
+    )
+    return await _document_action(
+        request, user, client, document_id, action, refused=400, error_field="password_error"
     )
 
 
 @post("/clients/{client_id:int}/documents/{document_id:int}/cancel")
 async def cancel_reading(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     document_id: FromPath[int],
@@ -137,7 +132,7 @@ async def cancel_reading(
 
 @post("/clients/{client_id:int}/documents/{document_id:int}/read-again")
 async def read_again(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     queue: NamedDependency[JobQueue],
     client_id: FromPath[int],
@@ -149,30 +144,34 @@ async def read_again(
 
 
 async def _document_action(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: CurrentUser,
     client: ClientSummary,
     document_id: int,
     action: Awaitable[object],
+    *,
+    refused: int = 409,
+    error_field: str = "action_error",
 ) -> Template:
-    """Run a document's button; show the document again, with the refusal if there is one."""
+    """Run a document's button or form; show the document again, with the refusal (answered
+    with status `refused`, shown as `error_field`) if there is one."""
     error = ""
     try:
         await action
     except NotFound:
         raise
-    except AccountError as exc:
+    except ZeraError as exc:
         error = str(exc)
     detail = await review.document_detail(client, document_id)
-    status = 409 if error else 200
+    status = refused if error else 200
     return await render_section(
-        request, user, client, "documents", status, detail=detail, action_error=error
+        request, user, client, "documents", status, detail=detail, **{error_field: error}
     )
 
 
 @get("/clients/{client_id:int}/documents/{document_id:int}/pages/{page:int}")
 async def page_image(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     document_id: FromPath[int],
@@ -192,7 +191,7 @@ async def page_image(
 
 @get("/clients/{client_id:int}/batches/{batch_id:int}")
 async def batch_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     batch_id: FromPath[int],
@@ -204,7 +203,7 @@ async def batch_page(
 
 @get("/clients/{client_id:int}/batches/{batch_id:int}/lines/{line_id:int}")
 async def line_source(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     client_id: FromPath[int],
     batch_id: FromPath[int],

@@ -5,29 +5,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import (
     HTTPException,
     NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from zera.accounts import AccountError
+from zera.errors import ZeraError
 from zera.routes.deps import SignInRequired
 
 log = logging.getLogger(__name__)
 
 
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-def error_page(
-    request: Request[Any, Any, Any], status: int, title: str, message: str
-) -> Response[Any]:
-    template = "_error.html" if _is_htmx(request) else "error.html"
+def error_page(request: HTMXRequest, status: int, title: str, message: str) -> Response[Any]:
+    template = "_error.html" if request.htmx else "error.html"
     return Template(
         template,
         context={"status": status, "title": title, "message": message},
@@ -35,27 +30,25 @@ def error_page(
     )
 
 
-def sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+def sign_in_required(request: HTMXRequest, exc: SignInRequired) -> Response[Any]:
     target = exc.target
-    if _is_htmx(request):
+    if request.htmx:
         # htmx follows HX-Redirect with a full page load; a 3xx would be swapped into the page.
         return Response(content="", status_code=200, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)
 
 
-def account_error(request: Request[Any, Any, Any], exc: AccountError) -> Response[Any]:
-    titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 429: "Slow down"}
-    return error_page(
-        request, exc.status_code, titles.get(exc.status_code, "Check your input"), str(exc)
-    )
+def zera_error(request: HTMXRequest, exc: ZeraError) -> Response[Any]:
+    """Every error a user should read: its own status, title and message."""
+    return error_page(request, exc.status_code, exc.title, exc.message)
 
 
-def not_found(request: Request[Any, Any, Any], _: NotFoundException) -> Response[Any]:
+def not_found(request: HTMXRequest, _: NotFoundException) -> Response[Any]:
     return error_page(request, 404, "Not found", "There is no such page, or you may not see it.")
 
 
 def permission_denied(
-    request: Request[Any, Any, Any], _: PermissionDeniedException
+    request: HTMXRequest, _: PermissionDeniedException
 ) -> Response[Any]:
     # Litestar raises this when the CSRF token is missing or does not match.
     return error_page(
@@ -66,7 +59,7 @@ def permission_denied(
     )
 
 
-def invalid_request(request: Request[Any, Any, Any], _: ValidationException) -> Response[Any]:
+def invalid_request(request: HTMXRequest, _: ValidationException) -> Response[Any]:
     return error_page(
         request,
         400,
@@ -75,11 +68,11 @@ def invalid_request(request: Request[Any, Any, Any], _: ValidationException) -> 
     )
 
 
-def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def http_error(request: HTMXRequest, exc: HTTPException) -> Response[Any]:
     return error_page(request, exc.status_code, "Request refused", str(exc.detail))
 
 
-def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def unexpected(request: HTMXRequest, exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_page(
         request,
@@ -92,7 +85,7 @@ def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     SignInRequired: sign_in_required,
-    AccountError: account_error,
+    ZeraError: zera_error,
     NotFoundException: not_found,
     PermissionDeniedException: permission_denied,
     ValidationException: invalid_request,

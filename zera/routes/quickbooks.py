@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from zera import clients, sync
@@ -20,6 +21,11 @@ from zera.qbo.webhooks import MAX_BODY_BYTES, signature_is_valid
 from zera.queue import JobQueue
 from zera.routes.errors import error_page
 from zera.settings import Settings
+from zera.tasks.qbo import (
+    pull_reference_data,
+    pull_transaction_history,
+    refresh_reference_data,
+)
 
 
 @post("/clients/{client_id:int}/qbo/connect")
@@ -38,7 +44,7 @@ async def connect(
 
 @get("/qbo/callback")
 async def callback(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     actor: NamedDependency[Actor],
     quickbooks: NamedDependency[QuickBooks],
@@ -61,12 +67,8 @@ async def callback(
         )
     except QBOError as exc:
         return error_page(request, 400, "QuickBooks was not connected", str(exc))
-    await queue.enqueue(
-        "pull_reference_data", title="Read chart of accounts and lists", client_id=client_id
-    )
-    await queue.enqueue(
-        "pull_transaction_history", title="Read 12 months of transactions", client_id=client_id
-    )
+    await pull_reference_data.send(queue, client_id=client_id)
+    await pull_transaction_history.send(queue, client_id=client_id)
     return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
 
 
@@ -77,9 +79,7 @@ async def refresh(
     client_id: FromPath[int],
 ) -> Response[Any]:
     await clients.get_client(user, client_id)
-    await queue.enqueue(
-        "refresh_reference_data", title="Refresh chart of accounts", client_id=client_id
-    )
+    await refresh_reference_data.send(queue, client_id=client_id)
     return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
 
 

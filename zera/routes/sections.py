@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from litestar import Request
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from zera import clients, documents, review
@@ -19,10 +19,6 @@ from zera.sync import chart_of_accounts
 
 SECTIONS = ("documents", "review", "records", "conflicts", "connection")
 OWNER_SECTIONS = ("settings",)
-
-
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 async def section_context(user: CurrentUser, client: ClientSummary, section: str) -> dict[str, Any]:
@@ -51,7 +47,7 @@ async def section_context(user: CurrentUser, client: ClientSummary, section: str
 
 
 async def render_section(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: CurrentUser,
     client: ClientSummary,
     section: str,
@@ -60,7 +56,7 @@ async def render_section(
 ) -> Template:
     """The section as a whole page, or as the fragment an HTMX request swaps in."""
     context = {**await section_context(user, client, section), **extra}
-    if is_htmx(request):
+    if request.htmx:
         return Template("client/_section.html", context=context, status_code=status)
     return Template(
         "client.html", context={**context, "firm": await firm_name()}, status_code=status

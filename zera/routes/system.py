@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 import anyio
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from zera import db
 from zera.accounts import CurrentUser
-from zera.db.tables import Firm
 from zera.queue import JobQueue, job_for_user
 
 
@@ -21,7 +22,7 @@ async def healthz(queue: NamedDependency[JobQueue]) -> Response[dict[str, str]]:
     """Database and queue reachability, for load balancers and the start-up benchmark."""
     report = {"database": "ok", "queue": "ok"}
     try:
-        await Firm.count().run()
+        await db.ping()
     except Exception as exc:  # a health check reports failures instead of raising them
         report["database"] = f"error: {type(exc).__name__}"
     try:
@@ -38,11 +39,11 @@ async def healthz(queue: NamedDependency[JobQueue]) -> Response[dict[str, str]]:
 
 @get("/jobs/{job_id:uuid}")
 async def job_progress(
-    request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Response[Any]:
     """A self-replacing fragment: it polls while the job runs and stops when it has finished."""
     job = await job_for_user(user, job_id)
-    if job.finished and request.headers.get("hx-request") == "true":
+    if job.finished and request.htmx:
         # 286 tells htmx to stop polling; the fragment itself no longer carries a trigger either.
         return Template("_job.html", context={"job": job}, status_code=286)
     return Template("_job.html", context={"job": job})

@@ -7,7 +7,6 @@ from zera.sync.connections import KEEPALIVE_AFTER, connected_client_ids, keep_al
 from zera.sync.deliveries import forget_expired
 from zera.sync.history import TRANSACTION_ENTITIES, pull_history, store_transactions
 from zera.sync.inbox import (
-    APPLY_ACTOR,
     Receipt,
     mark_applied,
     newest_id,
@@ -25,7 +24,6 @@ from zera.sync.mirror import (
 )
 
 __all__ = [
-    "APPLY_ACTOR",
     "KEEPALIVE_AFTER",
     "LIST_ENTITIES",
     "TRANSACTION_ENTITIES",

@@ -32,7 +32,6 @@ from zera.sync import deliveries
 
 log = logging.getLogger(__name__)
 
-APPLY_ACTOR = "apply_quickbooks_changes"
 # The apply job waits this long before it may start, so that a burst of notices (a bulk edit,
 # a flood) joins one job instead of running one per notice while a worker thread is free:
 # each run reads every entity list by CDC, and back-to-back runs would spend the realm's
@@ -56,6 +55,9 @@ async def receive(
 ) -> Receipt:
     """Take in one verified body: store it once per realm it names (unless it is a replay) and
     queue the apply job of each connected client that has none pending."""
+    # Imported here: the task module imports `zera.sync`, which imports this module.
+    from zera.tasks.qbo import apply_quickbooks_changes
+
     notices = parse_notices(body)
     if not notices:
         return Receipt("empty")
@@ -88,11 +90,8 @@ async def receive(
     queued = 0
     for client_id in claimed:
         try:
-            await queue.enqueue(
-                APPLY_ACTOR,
-                title="Apply changes made in QuickBooks",
-                client_id=client_id,
-                delay_seconds=APPLY_DELAY_SECONDS,
+            await apply_quickbooks_changes.with_options(delay_seconds=APPLY_DELAY_SECONDS).send(
+                queue, client_id=client_id
             )
             queued += 1
         except Exception:

@@ -1,7 +1,8 @@
 """What tasks need from their process: the settings and the QuickBooks services built from them.
 
-Installed once per process (by `create_app` and by `zera worker`) from the frozen settings, so a
-task never reads the environment itself.
+Built once per process (by `create_app` and by `zera worker`) from the frozen settings and given
+to that process's `JobQueue`, which hands it to each task in its `JobRun`: a task never reads the
+environment itself, and nothing here is global.
 """
 
 from __future__ import annotations
@@ -16,16 +17,3 @@ from zera.settings import Settings
 class TaskContext:
     settings: Settings
     quickbooks: QuickBooks
-
-
-_installed: list[TaskContext] = []
-
-
-def install(context: TaskContext) -> None:
-    _installed[:] = [context]
-
-
-def current() -> TaskContext:
-    if not _installed:
-        raise RuntimeError("no task context installed in this process")
-    return _installed[0]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dramatiq import Retry
 
+from zera.crypto import TokenCipher
 from zera.documents import was_cancelled
 from zera.documents.turns import take_turn
 from zera.extract import Limits, Outcome
-from zera.qbo.vault import TokenCipher
-from zera.queue import PermanentError, report_progress, task
+from zera.queue import JobRun, PermanentError, report_progress, task
 from zera.review import run_extraction
-from zera.tasks.context import current
 
 # How long a job that gave its turn to another client waits before it asks again.
 TURN_DELAY_MS = 2_000
@@ -27,18 +26,19 @@ def _retry_when(retries: int, exception: BaseException) -> bool:
     return isinstance(exception, WaitForTurn) or retries < 3
 
 
-@task(max_retries=3, time_limit_seconds=1800, retry_when=_retry_when)
+# Titled per document by whoever sends it (`zera.documents.start_extraction`).
+@task(title="Read a document", max_retries=3, time_limit_seconds=1800, retry_when=_retry_when)
 async def extract_document_job(
-    job_id: str, client_id: int, document_id: int, password_token: str | None = None
+    run: JobRun, client_id: int, document_id: int, password_token: str | None = None
 ) -> None:
     """Read one stored document into a batch. A bad document is an outcome, not a failure:
     the document records it and the job is done."""
-    settings = current().settings
-    if not await take_turn(client_id, job_id):
+    settings = run.context.settings
+    if not await take_turn(client_id, run.job_id):
         raise WaitForTurn("Other clients' documents are read first.", delay=TURN_DELAY_MS)
 
     async def progress(percent: int) -> None:
-        await report_progress(job_id, percent)
+        await report_progress(run.job_id, percent)
 
     result = await run_extraction(
         client_id,

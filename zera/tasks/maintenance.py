@@ -7,26 +7,25 @@ import dramatiq
 
 from zera.accounts.lockout import purge_stale
 from zera.accounts.sessions import purge_expired
-from zera.queue import task
+from zera.queue import JobRun, task
 from zera.queue.dead_letters import purge_dead_letters as purge_dead
-from zera.tasks.context import current
 
 
-@task(max_retries=3, background=True)
-async def purge_expired_sessions(job_id: str) -> None:
+@task(title="Remove expired sessions", max_retries=3, background=True)
+async def purge_expired_sessions(run: JobRun) -> None:
     """Delete expired sign-in sessions. Safe to run any number of times."""
     await purge_expired()
 
 
-@task(max_retries=3, background=True)
-async def purge_dead_letters(job_id: str) -> None:
+@task(title="Remove old failed queue messages", max_retries=3, background=True)
+async def purge_dead_letters(run: JobRun) -> None:
     """Delete failed messages older than ZERA_DEAD_LETTER_DAYS; their job rows stay."""
-    days = current().settings.dead_letter_days
+    days = run.context.settings.dead_letter_days
     broker = dramatiq.get_broker()  # the running JobQueue's
     await anyio.to_thread.run_sync(lambda: purge_dead(broker, older_than_seconds=days * 86400))
 
 
-@task(max_retries=3, background=True)
-async def purge_stale_sign_in_counts(job_id: str) -> None:
+@task(title="Forget old failed sign-ins", max_retries=3, background=True)
+async def purge_stale_sign_in_counts(run: JobRun) -> None:
     """Delete sign-in counters whose window is over (made-up addresses, passing sources)."""
-    await purge_stale(current().settings.login_lockout_seconds)
+    await purge_stale(run.context.settings.login_lockout_seconds)

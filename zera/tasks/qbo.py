@@ -17,8 +17,7 @@ from dramatiq import Retry
 
 from zera import sync
 from zera.qbo.errors import NeedsReconnect, Transient, ValidationFault
-from zera.queue import PermanentError, report_progress, task
-from zera.tasks.context import current
+from zera.queue import JobRun, PermanentError, report_progress, task
 
 # Runs of a job after its first, for what the client could not absorb (it already retried each
 # request for up to a minute): a few, not a multiple of the client's own attempts.
@@ -38,57 +37,62 @@ def _quickbooks_faults() -> Iterator[None]:
         raise Retry(str(exc), delay=int(exc.retry_after * 1000)) from exc
 
 
-@task(max_retries=QBO_JOB_RETRIES)
-async def pull_reference_data(job_id: str, client_id: int) -> None:
+@task(title="Read chart of accounts and lists", max_retries=QBO_JOB_RETRIES)
+async def pull_reference_data(run: JobRun, client_id: int) -> None:
     """Read the client's chart of accounts and name lists in full."""
     with _quickbooks_faults():
-        async with current().quickbooks.client_for(client_id) as client:
+        async with run.context.quickbooks.client_for(client_id) as client:
             await sync.pull_reference(client, client_id)
 
 
-@task(max_retries=QBO_JOB_RETRIES)
-async def refresh_reference_data(job_id: str, client_id: int) -> None:
+@task(title="Refresh chart of accounts", max_retries=QBO_JOB_RETRIES)
+async def refresh_reference_data(run: JobRun, client_id: int) -> None:
     """Apply QuickBooks changes since the last pull (CDC): a person pressed Refresh."""
     with _quickbooks_faults():
-        async with current().quickbooks.client_for(client_id) as client:
+        async with run.context.quickbooks.client_for(client_id) as client:
             await sync.refresh_reference(client, client_id)
 
 
-@task(max_retries=QBO_JOB_RETRIES, background=True)
-async def scheduled_refresh(job_id: str, client_id: int) -> None:
+@task(title="Scheduled refresh from QuickBooks", max_retries=QBO_JOB_RETRIES, background=True)
+async def scheduled_refresh(run: JobRun, client_id: int) -> None:
     """The same CDC refresh, started by the schedule: it waits behind what people asked for."""
     with _quickbooks_faults():
-        async with current().quickbooks.client_for(client_id) as client:
+        async with run.context.quickbooks.client_for(client_id) as client:
             await sync.refresh_reference(client, client_id)
 
 
-@task(max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600)
-async def pull_transaction_history(job_id: str, client_id: int) -> None:
+@task(title="Read 12 months of transactions", max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600)
+async def pull_transaction_history(run: JobRun, client_id: int) -> None:
     """Bring the last 12 months of transactions up to date (resumable, incremental)."""
 
     async def progress(percent: int) -> None:
-        await report_progress(job_id, percent)
+        await report_progress(run.job_id, percent)
 
     with _quickbooks_faults():
-        async with current().quickbooks.client_for(client_id) as client:
+        async with run.context.quickbooks.client_for(client_id) as client:
             await sync.pull_history(client, client_id, progress=progress)
 
 
-@task(max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600, background=True)
-async def apply_quickbooks_changes(job_id: str, client_id: int) -> None:
+@task(
+    title="Apply changes made in QuickBooks",
+    max_retries=QBO_JOB_RETRIES,
+    time_limit_seconds=3600,
+    background=True,
+)
+async def apply_quickbooks_changes(run: JobRun, client_id: int) -> None:
     """Apply every change QuickBooks announced while this job was queued."""
     with _quickbooks_faults():
-        await sync.apply_announced_changes(current().quickbooks, client_id)
+        await sync.apply_announced_changes(run.context.quickbooks, client_id)
 
 
-@task(max_retries=3, background=True)
-async def keep_tokens_alive(job_id: str) -> None:
+@task(title="Keep QuickBooks connections alive", max_retries=3, background=True)
+async def keep_tokens_alive(run: JobRun) -> None:
     """Refresh every connection not refreshed for a week."""
-    await sync.keep_alive(current().quickbooks.vault)
+    await sync.keep_alive(run.context.quickbooks.vault)
 
 
-@task(max_retries=3, background=True)
-async def forget_webhook_deliveries(job_id: str) -> None:
+@task(title="Forget old webhook replay keys", max_retries=3, background=True)
+async def forget_webhook_deliveries(run: JobRun) -> None:
     """Drop replay keys of events the replay window refuses anyway. Safe to run any time."""
-    window = current().settings.webhook_replay_window_seconds
+    window = run.context.settings.webhook_replay_window_seconds
     await sync.forget_expired(now=time.time(), window_seconds=window)

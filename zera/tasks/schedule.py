@@ -18,55 +18,35 @@ from dataclasses import dataclass
 from zera.db.tables import PeriodicRun
 from zera.queue import JobQueue
 from zera.sync import connected_client_ids
+from zera.tasks.maintenance import (
+    purge_dead_letters,
+    purge_expired_sessions,
+    purge_stale_sign_in_counts,
+)
+from zera.tasks.qbo import forget_webhook_deliveries, keep_tokens_alive, scheduled_refresh
 
 log = logging.getLogger(__name__)
 
 
-async def _firm_job(queue: JobQueue, actor: str, title: str) -> None:
-    await queue.enqueue(actor, title=title)
-
-
 async def _refresh_every_connection(queue: JobQueue) -> None:
     for client_id in await connected_client_ids():
-        await queue.enqueue(
-            "scheduled_refresh", title="Scheduled refresh from QuickBooks", client_id=client_id
-        )
+        await scheduled_refresh.send(queue, client_id=client_id)
 
 
 @dataclass(frozen=True)
 class Periodic:
-    name: str
+    name: str  # its `periodic_run` row: kept as it is, so the schedule survives an upgrade
     every_seconds: int
-    enqueue: Callable[[JobQueue], Awaitable[None]]
+    enqueue: Callable[[JobQueue], Awaitable[object]]
 
 
 PERIODIC = (
-    Periodic(
-        "keep_tokens_alive",
-        6 * 3600,
-        lambda q: _firm_job(q, "keep_tokens_alive", "Keep QuickBooks connections alive"),
-    ),
+    Periodic("keep_tokens_alive", 6 * 3600, keep_tokens_alive.send),
     Periodic("refresh_reference_data", 15 * 60, _refresh_every_connection),
-    Periodic(
-        "purge_expired_sessions",
-        3600,
-        lambda q: _firm_job(q, "purge_expired_sessions", "Remove expired sessions"),
-    ),
-    Periodic(
-        "purge_stale_sign_in_counts",
-        3600,
-        lambda q: _firm_job(q, "purge_stale_sign_in_counts", "Forget old failed sign-ins"),
-    ),
-    Periodic(
-        "purge_dead_letters",
-        6 * 3600,
-        lambda q: _firm_job(q, "purge_dead_letters", "Remove old failed queue messages"),
-    ),
-    Periodic(
-        "forget_webhook_deliveries",
-        3600,
-        lambda q: _firm_job(q, "forget_webhook_deliveries", "Forget old webhook replay keys"),
-    ),
+    Periodic("purge_expired_sessions", 3600, purge_expired_sessions.send),
+    Periodic("purge_stale_sign_in_counts", 3600, purge_stale_sign_in_counts.send),
+    Periodic("purge_dead_letters", 6 * 3600, purge_dead_letters.send),
+    Periodic("forget_webhook_deliveries", 3600, forget_webhook_deliveries.send),
 )
 
 
