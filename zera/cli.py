@@ -139,7 +139,10 @@ def _worker(settings: Settings, modules: list[str]) -> None:
     scheduler = Scheduler(queue)
     scheduler.start()
     log.info("worker started with %d threads", settings.worker_threads)
-    stop.wait()
+    # Wake up now and then rather than block in one wait: the signal handler runs in this
+    # thread, and a wait with no timeout has been seen to sit through a SIGTERM under load.
+    while not stop.wait(0.5):
+        pass
     scheduler.stop()
     log.info("worker stopping: finishing jobs in flight")
     queue.close()
