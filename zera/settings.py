@@ -125,7 +125,8 @@ class Settings:
 
         # Command-line --host/--port win over the environment, and shape the default public URL.
         host = host or env.get("ZERA_HOST", "127.0.0.1")
-        port_text = str(port or env.get("PORT", env.get("ZERA_PORT", "8000")))
+        # An empty PORT (as `PORT= zera serve` leaves it) counts as unset.
+        port_text = str(port or env.get("PORT") or env.get("ZERA_PORT") or "8000")
         public_url = env.get("ZERA_PUBLIC_URL", f"http://{host}:{port_text}").rstrip("/")
         intuit = {
             "intuit_client_id": env.get("INTUIT_CLIENT_ID", "").strip(),
