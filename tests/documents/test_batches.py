@@ -135,18 +135,28 @@ async def test_review_shows_the_flags_stored_with_each_line(office: Office) -> N
     assert source.status_code == 200 and "a stored flag" in source.text
 
 
+async def _flags_by_line(batch_id: int) -> list[tuple[int, object]]:
+    # In line order: PostgreSQL returns updated rows in another physical order.
+    rows = (
+        await BatchLine.select(BatchLine.id, BatchLine.flags)
+        .where(BatchLine.batch_id == batch_id)
+        .order_by(BatchLine.id)
+        .run()
+    )
+    return [(row["id"], row["flags"]) for row in rows]
+
+
 async def test_migration_0007_backfills_the_flags_of_existing_batches(office: Office) -> None:
     """Given a batch stored before lines kept their flags (all empty), when migration 0007 runs,
     then the engine's flags are back on its lines and Review shows the break on its row."""
     batch_id, altered = await _altered_statement_batch(office)
-    before = await BatchLine.select(BatchLine.flags).where(BatchLine.batch_id == batch_id).run()
+    before = await _flags_by_line(batch_id)
     await BatchLine.update({BatchLine.flags: []}).where(BatchLine.batch_id == batch_id).run()
     engine = BatchLine._meta.db
     await engine.run_ddl("DELETE FROM zera_migration WHERE name = '0007_line_flags'")
 
     assert await migrate(engine) == ["0007_line_flags"]
 
-    after = await BatchLine.select(BatchLine.flags).where(BatchLine.batch_id == batch_id).run()
-    assert after == before
+    assert await _flags_by_line(batch_id) == before
     page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
     assert _break_rows(page) == [altered]
