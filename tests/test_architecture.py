@@ -110,6 +110,11 @@ def test_no_route_module_imports_the_tables_or_the_orm() -> None:
     assert violations(ZERA / "routes", ROUTES_MAY_NOT_IMPORT, table_names()) == []
 
 
+def test_no_actor_module_imports_the_tables_or_the_orm() -> None:
+    """Actors load by id and call domain code; the queries live in the domain packages."""
+    assert violations(ZERA / "tasks", ROUTES_MAY_NOT_IMPORT, table_names()) == []
+
+
 def test_the_route_rule_catches_every_way_of_importing_a_table() -> None:
     tables = {"Job", "Firm"}
     sources = {

@@ -1,9 +1,9 @@
 """Periodic jobs: token keep-alive, CDC refresh of every connection, and clean-ups (sessions,
 dead letters, webhook replay keys).
 
-Every process that runs workers also runs a `Scheduler` thread. Each periodic job has one row
-in `periodic_run` holding when it is next due; a process claims a due run with a conditional
-UPDATE (only one process's update matches), so two workers never enqueue the same run twice.
+Every process that runs workers also runs a `Scheduler` thread; each tick claims the runs that
+are due (`zera.queue.periodic`: one process wins each run), so two workers never enqueue the same
+run twice.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from zera.db.tables import PeriodicRun
 from zera.queue import JobQueue
+from zera.queue.periodic import claim_periodic_run
 from zera.sync import connected_client_ids
 from zera.tasks.maintenance import (
     purge_dead_letters,
@@ -50,38 +50,12 @@ PERIODIC = (
 )
 
 
-async def _claim(periodic: Periodic, now: float) -> bool:
-    """Take this run if it is due and nobody else took it."""
-    row = (
-        await PeriodicRun.select(PeriodicRun.next_at)
-        .where(PeriodicRun.name == periodic.name)
-        .first()
-        .run()
-    )
-    if row is None:
-        await (
-            PeriodicRun.insert(PeriodicRun(name=periodic.name, next_at=now))
-            .on_conflict(action="DO NOTHING")
-            .run()
-        )
-        row = {"next_at": now}
-    if row["next_at"] > now:
-        return False
-    taken = (
-        await PeriodicRun.update({PeriodicRun.next_at: now + periodic.every_seconds})
-        .where((PeriodicRun.name == periodic.name) & (PeriodicRun.next_at == row["next_at"]))
-        .returning(PeriodicRun.name)
-        .run()
-    )
-    return bool(taken)
-
-
 async def run_due(queue: JobQueue, now: float | None = None) -> list[str]:
     """Enqueue every periodic job that is due; return their names."""
     now = time.time() if now is None else now
     started = []
     for periodic in PERIODIC:
-        if await _claim(periodic, now):
+        if await claim_periodic_run(periodic.name, periodic.every_seconds, now):
             await periodic.enqueue(queue)
             started.append(periodic.name)
     return started
