@@ -9,7 +9,6 @@ square PNG). Prints its results; asserts nothing.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 import sys
@@ -25,29 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.extract.corpus import LAYOUTS_BY_NAME, build  # noqa: E402  (the statement generator)
+from tests.extract.render_statement import with_huge_page  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105 (a throwaway benchmark account)
-HUGE = 8600.0  # points a side
 
 
 def statement_with_huge_page() -> bytes:
-    """A generated statement that reads, followed by an 8600x8600-point page of text."""
-    from pypdf import PdfReader, PdfWriter
-    from reportlab.pdfgen.canvas import Canvas
-
-    pdf, _ = build(LAYOUTS_BY_NAME["us_signed"], seed=8)
-    extra = io.BytesIO()
-    canvas = Canvas(extra, pagesize=(HUGE, HUGE), invariant=True)
-    canvas.drawString(72, HUGE - 72, "This page is left large on purpose, with no transactions.")
-    canvas.showPage()
-    canvas.save()
-    writer = PdfWriter()
-    for source in (pdf, extra.getvalue()):
-        for page in PdfReader(io.BytesIO(source)).pages:
-            writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A generated statement whose last page is 8,600 points square."""
+    return with_huge_page(build(LAYOUTS_BY_NAME["us_signed"], seed=8)[0])
 
 
 def _rss_kb(pid: int) -> int:

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import struct
 
 import pytest
 
 from tests.documents.helpers import Office, document_ids, statement, upload, wait_for_jobs
+from tests.extract.render_statement import with_huge_page
 from zera.db.tables import Document, DocumentPage
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
 
-HUGE = 8600.0  # points a side: just under the 120-inch page limit
-
-
-def with_huge_page(pdf: bytes) -> bytes:
-    """The statement with a last page of 8600x8600 points carrying a line of text."""
-    from pypdf import PdfReader, PdfWriter
-    from reportlab.pdfgen.canvas import Canvas
-
-    extra = io.BytesIO()
-    canvas = Canvas(extra, pagesize=(HUGE, HUGE), invariant=True)
-    canvas.drawString(72, HUGE - 72, "This page is left large on purpose, with no transactions.")
-    canvas.showPage()
-    canvas.save()
-    writer = PdfWriter()
-    for source in (pdf, extra.getvalue()):
-        for page in PdfReader(io.BytesIO(source)).pages:
-            writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -336,3 +336,26 @@ def scan(
     else:
         images[0].save(buf, fmt, dpi=(dpi, dpi))
     return buf.getvalue()
+
+
+HUGE_PAGE_POINTS = 8600.0  # a side: just under the 120-inch page limit
+
+
+def with_huge_page(pdf: bytes) -> bytes:
+    """`pdf` with a last page of 8600x8600 points carrying one line of text (page-image limits)."""
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen.canvas import Canvas
+
+    extra = io.BytesIO()
+    size = HUGE_PAGE_POINTS
+    canvas = Canvas(extra, pagesize=(size, size), invariant=True)
+    canvas.drawString(72, size - 72, "This page is left large on purpose, with no transactions.")
+    canvas.showPage()
+    canvas.save()
+    writer = PdfWriter()
+    for source in (pdf, extra.getvalue()):
+        for page in PdfReader(io.BytesIO(source)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
