@@ -183,6 +183,41 @@ async def _backfill_line_flags() -> None:
                     await L.update({L.flags: encode_flags(flags)}).where(L.id == row["id"]).run()
 
 
+async def _records(engine: Engine[Any]) -> None:
+    """Records (one per transaction Zera will write or has seen in QuickBooks), every version of
+    each, and the statement accounts matched to QuickBooks accounts.
+
+    Record changes are append-only: the same triggers as the audit log refuse UPDATE and DELETE.
+    """
+    for table in tables.RECORD_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    for sql in (
+        "CREATE INDEX IF NOT EXISTS record_grid ON record (client_id, document_id, txn_date)",
+        "CREATE INDEX IF NOT EXISTS record_status ON record (client_id, status)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS record_line ON record (line_id)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS statement_account_key ON statement_account"
+        " (client_id, key)",
+    ):
+        await engine.run_ddl(sql)
+    if is_postgres(engine):
+        await engine.run_ddl(
+            """
+            CREATE OR REPLACE FUNCTION record_change_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'record_change is append-only'; END; $$ LANGUAGE plpgsql
+            """
+        )
+        await engine.run_ddl(
+            "CREATE TRIGGER record_change_append_only BEFORE UPDATE OR DELETE ON record_change"
+            " FOR EACH ROW EXECUTE FUNCTION record_change_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            await engine.run_ddl(
+                f"CREATE TRIGGER IF NOT EXISTS record_change_no_{verb.lower()} BEFORE {verb}"
+                f" ON record_change BEGIN SELECT RAISE(ABORT, 'record_change is append-only'); END"
+            )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
@@ -192,6 +227,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0006_webhook_inbox", _webhook_inbox),
     ("0007_line_flags", _line_flags),
     ("0008_webhook_notices", _webhook_notices),
+    ("0009_records", _records),
 ]
 
 

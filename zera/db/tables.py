@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from piccolo.columns import (
     JSON,
@@ -338,6 +339,67 @@ class BatchLine(Table, tablename="batch_line"):
     flags = JSON(default="[]")
 
 
+class Record(Table, tablename="record"):
+    """One transaction Zera knows, whichever side created it: its payload in Intuit's own JSON
+    shape (money as strings; a name not yet in QuickBooks referenced as {"name": ...}), its
+    status and a version every edit must name. The columns after `payload` are derived from it
+    on every write (zera.review.payloads.summarize) so the review grid needs no JSON parsing."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    entity = Varchar(length=32)  # Purchase, Deposit, ... Transfer, CreditCardPayment
+    status = Varchar(length=16, default="to_review")
+    payload = JSON(default="{}")
+    version = Integer(default=1)
+    source = Varchar(length=16, default="manual")  # document, manual, import, quickbooks
+    document_id = Integer(null=True, default=None, index=True)
+    line_id = Integer(null=True, default=None)  # batch_line.id it was proposed from
+    statement_key = Varchar(length=64, default="")  # which statement account it sits on
+    period_start = Date(null=True, default=None)  # the statement's period, for date edits
+    period_end = Date(null=True, default=None)
+    bank_text = Text(default="")  # the statement's own words for the line
+    suggestions = JSON(default="[]")  # [{"account_id", "account", "confidence"}] best first
+    confidence = Float(default=0.0)  # of the suggested category, 0-1
+    explanation = Text(default="")
+    flags = JSON(default="[]")  # [{"kind", "message"}]: statement breaks, likely duplicates
+    txn_date = Date(null=True, default=None)
+    amount = Numeric(digits=(18, 2), default=Decimal(0))  # signed as the bank saw it
+    payee = Varchar(length=500, default="")
+    account = Varchar(length=400, default="")  # the category (first line's account)
+    qbo_id = Varchar(length=32, null=True, default=None)
+    sync_token = Varchar(length=16, null=True, default=None)
+    merge_base = JSON(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = Varchar(length=254, default="")
+
+
+class RecordChange(Table, tablename="record_change"):
+    """Every version of a record: who changed it, when, and the payload and status before and
+    after. Append-only, like the audit log it mirrors."""
+
+    id = Serial(primary_key=True)
+    record_id = Integer(index=True)
+    client_id = Integer()
+    version = Integer()
+    at = Timestamptz(default=TimestamptzNow())
+    user_id = Integer(null=True, default=None)
+    user_email = Varchar(length=254, default="")
+    action = Varchar(length=32)
+    before = JSON(null=True, default=None)
+    after = JSON(default="{}")
+
+
+class StatementAccount(Table, tablename="statement_account"):
+    """Which QuickBooks Bank or Credit Card account a client's statement account is, matched
+    once (by its last digits) or answered once on Review, then remembered."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer()
+    key = Varchar(length=64)  # "bank:1234" or "credit_card:9876"
+    qbo_account_id = Varchar(length=32)
+
+
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
@@ -364,6 +426,7 @@ WEBHOOK_TABLES: tuple[type[Table], ...] = (WebhookDelivery, PendingApply)
 NOTICE_TABLES: tuple[type[Table], ...] = (WebhookNotice,)
 EXTRACTION_TABLES: tuple[type[Table], ...] = (ExtractionTurn,)
 SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
+RECORD_TABLES: tuple[type[Table], ...] = (Record, RecordChange, StatementAccount)
 ALL_TABLES: tuple[type[Table], ...] = (
     FOUNDATION_TABLES
     + QBO_TABLES
@@ -372,4 +435,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     + NOTICE_TABLES
     + EXTRACTION_TABLES
     + SIGN_IN_TABLES
+    + RECORD_TABLES
 )

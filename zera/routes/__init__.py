@@ -1,6 +1,6 @@
 """HTTP routes: thin handlers that parse input, check access and call one domain function."""
 
-from zera.routes import admin, auth, clients, documents, quickbooks, system
+from zera.routes import admin, auth, clients, documents, quickbooks, records, review, system
 
 ROUTES = [
     *auth.ROUTES,
@@ -9,6 +9,8 @@ ROUTES = [
     *admin.ROUTES,
     *system.ROUTES,
     *quickbooks.ROUTES,
+    *review.ROUTES,
+    *records.ROUTES,
 ]
 
 __all__ = ["ROUTES"]
