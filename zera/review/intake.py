@@ -14,6 +14,8 @@ from zera.documents.reading import Progress
 from zera.documents.status import begin_reading, record_outcome
 from zera.extract import ExtractionResult, Limits, Outcome
 from zera.review.batches import drop_batch, save_batch
+from zera.review.proposals import propose_batch
+from zera.review.records import delete_proposals
 
 
 async def run_extraction(
@@ -49,9 +51,11 @@ async def run_extraction(
     if result.ok:
         if password is not None:
             await keep_protected_pages(document_id, stored.data, result.pages, password)
-        await save_batch(client_id, document_id, result)
+        batch_id = await save_batch(client_id, document_id, result)
+        await propose_batch(client_id, batch_id)
     else:
         await drop_batch(document_id)
+        await delete_proposals(document_id)
         message = result.warnings[-1] if result.warnings else "The document could not be read."
         await record_outcome(document_id, result.outcome.value, message)
     return result
