@@ -39,7 +39,8 @@ memos = st.text(alphabet="abcdefghij ", min_size=1, max_size=12)
 
 async def _race(rounds: list[list[str]]) -> None:
     users = [Actor(user_id=n, email=f"user{n}@example.com") for n in range(1, 6)]
-    (record_id,) = await records.add_records(users[0], CLIENT.id, [records.NewRecord("Purchase", PAYLOAD)])
+    new = records.NewRecord("Purchase", PAYLOAD)
+    (record_id,) = await records.add_records(users[0], CLIENT.id, [new])
     applied: list[str] = []
     for edits in rounds:
         current = await records.get_record(CLIENT, record_id)
@@ -65,7 +66,9 @@ async def _race(rounds: list[list[str]]) -> None:
     assert [c.after["record"]["PrivateNote"] for c in changes[1:]] == applied
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rounds=st.lists(st.lists(memos, min_size=1, max_size=5), min_size=1, max_size=4))
 def test_concurrent_edits_one_wins_the_others_are_told(
     settings: Settings, rounds: list[list[str]]
