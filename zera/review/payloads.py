@@ -551,6 +551,10 @@ def _lines(spec: TypeSpec, payload: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _accounts(entity: str, payload: dict[str, Any], lists: ReferenceLists) -> list[Problem]:
     """Every referenced account (and other list entry) exists, is active and is of a type the
     field allows."""
@@ -573,8 +577,8 @@ def _accounts(entity: str, payload: dict[str, Any], lists: ReferenceLists) -> li
         wanted = allowed_account_types(entity, path, payload)
         if ".Line" not in f".{path}" and wanted and found.kind not in wanted:
             problems.append(
-                Problem(path, f"'{found.name}' is a {found.kind} account; this needs "
-                        f"{' or '.join(wanted)}.")
+                Problem(path, f"'{found.name}' is {_article(found.kind)} {found.kind} account; "
+                        f"this needs {' or '.join(wanted)}.")
             )
         if path.startswith("Line[") and found.kind in category_types_excluded(entity):
             problems.append(
