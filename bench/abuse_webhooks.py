@@ -20,18 +20,16 @@ import hashlib
 import hmac
 import io
 import json
-import re
 import sqlite3
 import statistics
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from html import unescape
 from pathlib import Path
 
 import httpx
-from zera_server import csrf, set_up_firm, zera_serve
+from zera_server import connect_new_client, csrf, set_up_firm, zera_serve
 
 CONTROL_TOKEN = "bench-sandbox-control-token"  # noqa: S105 (a throwaway server's)
 DELIVERIES = 500
@@ -47,24 +45,7 @@ OWNER = {
 def connect_client(http: httpx.Client) -> tuple[int, str]:
     """Set up the firm, add a client and connect it to the sandbox's first company."""
     set_up_firm(http, OWNER)
-    added = http.post("/clients", data={"name": "Flood Co", "_csrf_token": csrf(http, "/")})
-    client_id = int(added.headers["location"].rsplit("/", 1)[1])
-    start = http.post(f"/clients/{client_id}/qbo/connect", data={"_csrf_token": csrf(http, "/")})
-    companies = http.get("/_sandbox/api/companies", headers={"X-Sandbox-Token": CONTROL_TOKEN})
-    realm = str(companies.json()["companies"][0]["realmId"])
-    page = httpx.get(start.headers["location"], timeout=30)
-    form = {
-        name: unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text
-        )
-    }
-    form.update(realm_id=realm, decision="allow")
-    consent_url = start.headers["location"].split("?", 1)[0]
-    answer = httpx.post(consent_url, data=form, timeout=30)
-    callback = answer.headers["location"]
-    http.get(callback.replace(str(http.base_url).rstrip("/"), ""))
-    return client_id, realm
+    return connect_new_client(http, "Flood Co", CONTROL_TOKEN)
 
 
 def scanned_pdf(pages: int) -> bytes:

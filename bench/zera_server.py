@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -104,3 +105,27 @@ def set_up_firm(http: httpx.Client, owner: dict[str, str]) -> None:
     answer = http.post("/setup", data=form)
     if answer.status_code != 303:
         raise RuntimeError(f"set-up answered {answer.status_code}:\n{answer.text}")
+
+
+def connect_new_client(http: httpx.Client, name: str, control_token: str) -> tuple[int, str]:
+    """Add a client and connect it, through the consent page, to the built-in sandbox's first
+    company (the server runs with ZERA_SANDBOX_CONTROL_TOKEN=`control_token`); returns the
+    client's id and the company's realm."""
+    added = http.post("/clients", data={"name": name, "_csrf_token": csrf(http, "/")})
+    client_id = int(added.headers["location"].rsplit("/", 1)[1])
+    start = http.post(f"/clients/{client_id}/qbo/connect", data={"_csrf_token": csrf(http, "/")})
+    companies = http.get("/_sandbox/api/companies", headers={"X-Sandbox-Token": control_token})
+    realm = str(companies.json()["companies"][0]["realmId"])
+    page = httpx.get(start.headers["location"], timeout=30)
+    form = {
+        field: unescape(value)
+        for field, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text
+        )
+    }
+    form.update(realm_id=realm, decision="allow")
+    consent_url = start.headers["location"].split("?", 1)[0]
+    answer = httpx.post(consent_url, data=form, timeout=30)
+    callback = answer.headers["location"]
+    http.get(callback.replace(str(http.base_url).rstrip("/"), ""))
+    return client_id, realm
