@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import re
 import socket
 import threading
@@ -43,6 +45,15 @@ class Sandbox:
         kwargs.setdefault("timeout", 30)
         return httpx.request(method, f"{self.base}/_sandbox/api{path}", headers=headers,
                              **kwargs)
+
+
+@dataclass
+class Company:
+    """A fresh starter company of its own, with python-quickbooks and a bare HTTP client."""
+
+    realm: str
+    qb: Any
+    api: Api
 
 
 def _free_port() -> int:
@@ -163,3 +174,18 @@ class Api:
         return self.http.post("/query", content=statement.encode(),
                               params={"minorversion": 75},
                               headers={**self._auth(), "Content-Type": "application/text"})
+
+
+def webhook_events(received: queue.Queue[tuple[bytes, str]], realm: str,
+                   wanted: int) -> list[dict[str, Any]]:
+    """At least `wanted` legacy webhook entities for `realm`, each body's signature checked."""
+    from zera.sandbox.webhooks import verify
+
+    events: list[dict[str, Any]] = []
+    while len(events) < wanted:
+        body, signature = received.get(timeout=20)
+        assert verify(body, signature, VERIFIER)  # HMAC-SHA256 of the exact body
+        for notification in json.loads(body)["eventNotifications"]:
+            if notification["realmId"] == realm:
+                events += notification["dataChangeEvent"]["entities"]
+    return events

@@ -5,56 +5,11 @@ from __future__ import annotations
 import json
 import queue
 import re
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
-import pytest
-from sandbox_harness import CONTROL, VERIFIER, Api, Sandbox
-
-from zera.sandbox.webhooks import verify
-
-
-@pytest.fixture
-def receiver(sandbox: Sandbox) -> Iterator[queue.Queue[tuple[bytes, str]]]:
-    """A webhook endpoint on 127.0.0.1 that answers 200 and queues (body, signature)."""
-    received: queue.Queue[tuple[bytes, str]] = queue.Queue()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.put((body, self.headers.get("intuit-signature", "")))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/webhooks"
-    answer = sandbox.control("POST", "/webhooks", json={
-        "endpoint_url": url, "verifier_token": VERIFIER, "format": "legacy",
-        "aggregation_window_s": 0, "time_scale": 0.001})
-    assert answer.status_code == 200, answer.text
-    yield received
-    sandbox.control("POST", "/webhooks", json={"endpoint_url": None})
-    server.shutdown()
-
-
-def _events(received: queue.Queue[tuple[bytes, str]], realm: str,
-            wanted: int) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    while len(events) < wanted:
-        body, signature = received.get(timeout=20)
-        assert verify(body, signature, VERIFIER)  # HMAC-SHA256 of the exact body
-        for notification in json.loads(body)["eventNotifications"]:
-            if notification["realmId"] == realm:
-                events += notification["dataChangeEvent"]["entities"]
-    return events
+from sandbox_harness import CONTROL, Api, Sandbox
+from sandbox_harness import webhook_events as _events
 
 
 def test_an_api_create_is_delivered_as_a_signed_webhook(

@@ -186,7 +186,7 @@ def test_entity_paths_are_case_sensitive(api: Api) -> None:
 
 @pytest.mark.parametrize(("statement", "code"), [
     ("SELECT * FROM Customer WHERE DisplayName = 'a' OR DisplayName = 'b'", "4000"),
-    ("SELECT * FROM customer", "4001"),
+    ("SELECT * FROM Customers", "4001"),
     ("SELECT * FROM Customer MAXRESULTS 1001", "4001"),
     ("SELECT DisplayName FROM Customer", "4000"),
     ("SELECT * FROM Customer WHERE Colour = 'red'", "4001"),

@@ -171,7 +171,24 @@ PREFERENCES: dict[str, Any] = {
                                   "Value": "Thank you"}]},
 }  # fmt: skip
 
+TRANSFER: dict[str, Any] = {
+    "Id": "180", "SyncToken": "0", "domain": "QBO", "sparse": False, "MetaData": META,
+    "TxnDate": "2026-03-02", "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+    "PrivateNote": "To savings", "FromAccountRef": {"value": "35", "name": "Checking"},
+    "ToAccountRef": {"value": "36", "name": "Savings"}, "Amount": 120.0,
+}  # fmt: skip
+
+CREDIT_CARD_PAYMENT: dict[str, Any] = {
+    "Id": "181", "SyncToken": "0", "domain": "QBO", "sparse": False, "MetaData": META,
+    "TxnDate": "2026-03-03", "PrivateNote": "March statement", "Memo": "Visa",
+    "CreditCardAccountRef": {"value": "41", "name": "Visa"},
+    "BankAccountRef": {"value": "35", "name": "Checking"}, "Amount": 560.25,
+    "VendorRef": {"value": "7", "name": "Chase"}, "CheckNum": "1042", "PrintStatus": "NotSet",
+}  # fmt: skip
+
 GOOD = [
+    ("Transfer", TRANSFER),
+    ("CreditCardPayment", CREDIT_CARD_PAYMENT),
     ("Invoice", INVOICE),
     ("BillPayment", BILL_PAYMENT),
     ("JournalEntry", JOURNAL_ENTRY),
@@ -244,7 +261,7 @@ def test_an_unserved_or_miscased_entity_is_refused() -> None:
 
 def test_every_served_entity_has_intuit_entity_fields_and_json_attributes() -> None:
     assert set(ENTITY_FIELDS) == set(SERVED_ENTITIES)
-    assert len(SERVED_ENTITIES) == 26
+    assert len(SERVED_ENTITIES) == 28
     for entity, names in ENTITY_FIELDS.items():
         missing = {"Id", "SyncToken", "MetaData", "CustomField", "domain", "status",
                    "sparse"} - names  # fmt: skip
@@ -280,3 +297,20 @@ def test_nested_types_resolve_to_their_own_field_tables() -> None:
     assert {"CreateTime", "LastUpdatedTime"} <= set(TYPE_FIELDS["ModificationMetaData"])
     assert set(TYPE_FIELDS["LinkedTxn"]) == {"TxnId", "TxnType", "TxnLineId"}
     assert {"ItemRef", "UnitPrice", "Qty", "ServiceDate"} <= set(TYPE_FIELDS["SalesItemLineDetail"])
+
+
+def test_credit_card_payment_uses_the_schema_type_credit_card_payment_txn() -> None:
+    """The REST entity CreditCardPayment is Finance.xsd's CreditCardPaymentTxn, not the
+    card-charge type of the same name that Purchase and Payment hold."""
+    assert {"CreditCardAccountRef", "BankAccountRef", "Amount", "Memo",
+            "TxnDate"} <= ENTITY_FIELDS["CreditCardPayment"]  # fmt: skip
+    assert "CreditChargeInfo" not in ENTITY_FIELDS["CreditCardPayment"]
+    assert unknown_fields("CreditCardPayment", {"TotalAmt": 5, "FromAccountRef": {}}) == [
+        "TotalAmt", "FromAccountRef",
+    ]  # fmt: skip
+    assert field_type("Purchase", "CreditCardPayment") == "CreditCardPayment"
+
+
+def test_transfer_has_its_two_accounts_and_amount_but_no_total() -> None:
+    assert {"FromAccountRef", "ToAccountRef", "Amount", "ClassRef"} <= ENTITY_FIELDS["Transfer"]
+    assert "TotalAmt" not in ENTITY_FIELDS["Transfer"]

@@ -7,6 +7,7 @@ from typing import Any
 from sandbox_harness import Api, Sandbox
 
 from zera.sandbox import fields
+from zera.sandbox.entities import BY_NAME
 
 
 def _all(api: Api, entity: str) -> list[dict[str, Any]]:
@@ -20,7 +21,8 @@ def _all(api: Api, entity: str) -> list[dict[str, Any]]:
         statement = f"SELECT * FROM {entity}{where} STARTPOSITION {start} MAXRESULTS 1000"  # noqa: S608 (Intuit query text sent over HTTP, not SQL)
         answer = api.query(statement)
         assert answer.status_code == 200, answer.text
-        page = answer.json()["QueryResponse"].get(entity, [])
+        response = answer.json()["QueryResponse"]
+        page = response.get(entity) or response.get(BY_NAME[entity].response_name, [])
         found += page
         if len(page) < 1000:
             return found

@@ -37,7 +37,11 @@ def load_documents(api: Accounting, realm: str,
         created = doc.get("MetaData", {}).get("CreateTime") or _txn_time(doc, now)
         doc.update({"domain": "QBO", "sparse": False, "SyncToken": "0",
                     "MetaData": {"CreateTime": created, "LastUpdatedTime": created}})
-        if spec.is_transaction:
+        if entity in ledger.SALES and doc.get("Line"):
+            doc["Line"] = ledger.with_subtotal(doc["Line"])
+        if entity in ledger.ACCOUNT_MOVES:
+            doc["Amount"] = ledger.total(entity, doc)
+        elif spec.is_transaction:
             doc["TotalAmt"] = ledger.total(entity, doc)
             if entity in ledger.PAYABLE:
                 links.append((entity, doc["Id"], ledger.links(entity, doc)))
@@ -112,7 +116,10 @@ def merge(api: Accounting, realm: str, entity: str, from_id: str, into_id: str) 
         raise faults.object_not_found(entity, from_id if source is None else into_id)
     ref_keys = {"Customer": ("CustomerRef",), "Vendor": ("VendorRef",),
                 "Item": ("ItemRef",), "Account": ("AccountRef", "DepositToAccountRef",
-                                                  "APAccountRef", "ARAccountRef"),
+                                                  "APAccountRef", "ARAccountRef",
+                                                  "BankAccountRef", "CCAccountRef",
+                                                  "FromAccountRef", "ToAccountRef",
+                                                  "CreditCardAccountRef"),
                 "Employee": ()}[entity]
     now = api.clock.now()
     changes: list[Change] = []

@@ -35,10 +35,17 @@ class EntitySpec:
     cdc: bool = True
     # Output-only fields the server computes; client values are ignored (QBO-API.md §8).
     computed: tuple[str, ...] = ()
+    # The key Intuit wraps the entity in when it answers, where that is not its name.
+    json_name: str = ""
 
     @property
     def path(self) -> str:
         return self.name.lower()
+
+    @property
+    def response_name(self) -> str:
+        """The key of this entity in read, write, query, batch and CDC answers."""
+        return self.json_name or self.name
 
     @property
     def is_transaction(self) -> bool:
@@ -70,6 +77,18 @@ SPECS: tuple[EntitySpec, ...] = (
     EntitySpec("PurchaseOrder", TXN, ("VendorRef",), EXPENSE_LINES, 1, computed=_TXN_COMPUTED),
     EntitySpec("SalesReceipt", TXN, (), SALES_LINES, 1, void=VOID_INCLUDE,
                computed=_TXN_COMPUTED),
+    # Transfer: in Intuit's webhook entity list, with a Void event (QBO-API.md §6), and not one
+    # of the CDC exclusions (§5). No SDK voids a Transfer, so the API route is our reading:
+    # python-quickbooks' VoidMixin falls back to `operation=void` for entities it does not list.
+    EntitySpec("Transfer", TXN, ("FromAccountRef", "ToAccountRef", "Amount"),
+               void=VOID_OPERATION),
+    # CreditCardPayment (XSD type CreditCardPaymentTxn): not in Intuit's webhook entity list
+    # (QBO-API.md §6), not a CDC exclusion (§5). Intuit answers under the XSD name:
+    # python-quickbooks `objects/creditcardpayment_entity.py` reads `CreditCardPaymentTxn`
+    # from read, write and query responses ("JSON object name doesn't match the endpoint
+    # name"), and other public clients key their query results the same way.
+    EntitySpec("CreditCardPayment", TXN, ("CreditCardAccountRef", "BankAccountRef", "Amount"),
+               webhooks=False, json_name="CreditCardPaymentTxn"),
     EntitySpec("Account", NAME, ("Name", "AccountType"),
                computed=("FullyQualifiedName", "Classification", "CurrentBalance",
                          "CurrentBalanceWithSubAccounts")),
@@ -92,6 +111,10 @@ SPECS: tuple[EntitySpec, ...] = (
 
 BY_NAME: dict[str, EntitySpec] = {s.name: s for s in SPECS}
 BY_PATH: dict[str, EntitySpec] = {s.path: s for s in SPECS}
+# Query text names entities without regard to case ("select * from attachable" is answered).
+BY_QUERY_NAME: dict[str, EntitySpec] = {s.name.lower(): s for s in SPECS}
+# What a batch item or an answer may key an entity by: its name or Intuit's response name.
+BY_ANY_NAME: dict[str, EntitySpec] = {**{s.response_name: s for s in SPECS}, **BY_NAME}
 PEOPLE = ("Customer", "Vendor", "Employee")
 
 # Reference fields and the entity they point at, wherever they appear in a payload.
@@ -100,7 +123,8 @@ REF_TARGETS: dict[str, str] = {
     "APAccountRef": "Account", "ARAccountRef": "Account", "DepositToAccountRef": "Account",
     "IncomeAccountRef": "Account", "ExpenseAccountRef": "Account",
     "AssetAccountRef": "Account", "COGSAccountRef": "Account", "BankAccountRef": "Account",
-    "CCAccountRef": "Account", "ItemRef": "Item", "ClassRef": "Class",
+    "CCAccountRef": "Account", "FromAccountRef": "Account", "ToAccountRef": "Account",
+    "CreditCardAccountRef": "Account", "ItemRef": "Item", "ClassRef": "Class",
     "DepartmentRef": "Department", "SalesTermRef": "Term", "TermRef": "Term",
     "PaymentMethodRef": "PaymentMethod", "TaxCodeRef": "TaxCode", "PrefVendorRef": "Vendor",
     "DefaultTaxCodeRef": "TaxCode", "TaxRateRef": "TaxRate",

@@ -20,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "ENTITY_FIELDS",
+    "ENTITY_TYPES",
     "SERVED_ENTITIES",
     "TYPE_FIELDS",
     "UnknownEntity",
@@ -32,7 +33,13 @@ SERVED_ENTITIES: tuple[str, ...] = (
     "CreditMemo", "VendorCredit", "Estimate", "PurchaseOrder", "SalesReceipt",
     "Account", "Vendor", "Customer", "Employee", "Item", "TaxCode", "TaxRate", "Term",
     "PaymentMethod", "Class", "Department", "CompanyInfo", "Preferences", "Attachable",
+    "Transfer", "CreditCardPayment",
 )  # fmt: skip
+
+# Served entities whose schema type has another name: Intuit's REST resource CreditCardPayment
+# is the XSD's CreditCardPaymentTxn (Finance.xsd), and "CreditCardPayment" is already the name of
+# the card-charge type that Purchase, Payment and the sales forms hold.
+ENTITY_TYPES: Mapping[str, str] = MappingProxyType({"CreditCardPayment": "CreditCardPaymentTxn"})
 
 # type name -> (base type or None, "Field Field:ComplexType ...") in schema order.
 # A bare name is a simple value (string, number, date, boolean, enum).
@@ -91,6 +98,12 @@ _SCHEMA: dict[str, tuple[str | None, str]] = {
                                           "PrintStatus EmailStatus ManuallyClosed POStatus "
                                           "PurchaseOrderEx:*"),
     "SalesReceipt": ("SalesTransaction", "SalesReceiptEx:* LessCIS"),
+    "Transfer": ("Transaction", "FromAccountRef:ReferenceType ToAccountRef:ReferenceType Amount "
+                                "ClassRef:ReferenceType TransferEx:*"),
+    "CreditCardPaymentTxn": ("Transaction", "CreditCardAccountRef:ReferenceType "
+                                            "BankAccountRef:ReferenceType Amount "
+                                            "VendorRef:ReferenceType CheckNum PrintStatus Memo "
+                                            "CreditCardPaymentEx:*"),
     "Account": ("IntuitEntity", "Name SubAccount ParentRef:ReferenceType Description "
                                 "FullyQualifiedName AccountAlias TxnLocationType Active "
                                 "Classification AccountType AccountSubType "
@@ -441,7 +454,7 @@ TYPE_FIELDS: Mapping[str, Mapping[str, str | None]] = MappingProxyType(
 """Every complex type's fields, inherited included: field name -> complex type held, or None."""
 
 ENTITY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {name: frozenset(TYPE_FIELDS[name]) for name in SERVED_ENTITIES}
+    {name: frozenset(TYPE_FIELDS[ENTITY_TYPES.get(name, name)]) for name in SERVED_ENTITIES}
 )
 """The top-level JSON keys Intuit's schema allows for each served entity."""
 
@@ -460,7 +473,7 @@ def unknown_fields(entity: str, payload: Mapping[str, Any]) -> list[str]:
     if entity not in ENTITY_FIELDS:
         raise UnknownEntity(entity)
     found: list[str] = []
-    _check(entity, payload, path="", found=found)
+    _check(ENTITY_TYPES.get(entity, entity), payload, path="", found=found)
     return found
 
 

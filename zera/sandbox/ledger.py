@@ -2,6 +2,8 @@
 
 Intuit computes TotalAmt and Balance and overwrites client values (QBO-API.md §8); Payment and
 BillPayment are the exception, where TotalAmt is the client's and lines say what it pays.
+Transfer and CreditCardPayment have no lines and no TotalAmt (Finance.xsd): their client's
+`Amount` moves money between two balance-sheet accounts and touches no customer or vendor.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ CENT = Decimal("0.01")
 SALES = frozenset({"Invoice", "SalesReceipt", "CreditMemo", "Estimate"})
 EXPENSES = frozenset({"Bill", "Purchase", "VendorCredit", "PurchaseOrder"})
 NON_AMOUNT_LINES = frozenset({"SubTotalLineDetail", "DescriptionOnly"})
+ACCOUNT_MOVES = frozenset({"Transfer", "CreditCardPayment"})
+SUBTOTAL = "SubTotalLineDetail"
+# Lines a sales form's subtotal sums: what is sold, before discounts (the subtotal comes after
+# them and before the discount line, as the QuickBooks form shows it).
+_SOLD_LINES = frozenset({"SalesItemLineDetail", "GroupLineDetail"})
 
 # Which targets a paying transaction's LinkedTxn may name, and the sign each contributes.
 PAYABLE: dict[str, dict[str, int]] = {
@@ -76,6 +83,8 @@ def total(entity: str, doc: dict[str, Any]) -> Decimal:
         return journal_sides(doc)[0]
     if entity in {"Payment", "BillPayment"}:
         return to_decimal(doc.get("TotalAmt", 0))
+    if entity in ACCOUNT_MOVES:
+        return to_decimal(doc.get("Amount", 0))
     result = ZERO
     for i, line in enumerate(lines):
         kind = line.get("DetailType")
@@ -92,6 +101,22 @@ def total(entity: str, doc: dict[str, Any]) -> Decimal:
         if cash_back not in (None, ""):
             result -= to_decimal(cash_back)
     return result
+
+
+def with_subtotal(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sales form's lines as Intuit answers them: one SubTotalLineDetail line, whose Amount is
+    the sum of the item lines, after them and before any discount line.
+
+    python-quickbooks' Estimate integration test sends an item line and a discount line and
+    reads the discount back as the third line. Subtotal lines a client sends (as it read them)
+    are dropped and computed afresh, so sending a form back never doubles its subtotal.
+    """
+    kept = [line for line in lines if line.get("DetailType") != SUBTOTAL]
+    body = [line for line in kept if line.get("DetailType") != "DiscountLineDetail"]
+    discounts = [line for line in kept if line.get("DetailType") == "DiscountLineDetail"]
+    subtotal = sum((amount(line, i) for i, line in enumerate(body)
+                    if line.get("DetailType") in _SOLD_LINES), ZERO)
+    return [*body, {"Amount": subtotal, "DetailType": SUBTOTAL, SUBTOTAL: {}}, *discounts]
 
 
 def links(entity: str, doc: dict[str, Any]) -> list[Link]:

@@ -8,7 +8,7 @@ from typing import Any
 from zera.sandbox import faults, fields, query
 from zera.sandbox.clock import intuit_time, parse_time
 from zera.sandbox.config import Limits
-from zera.sandbox.entities import BY_NAME, NAME, VOID_INCLUDE
+from zera.sandbox.entities import BY_ANY_NAME, BY_NAME, BY_QUERY_NAME, NAME, VOID_INCLUDE
 from zera.sandbox.service import Accounting
 
 QUERYABLE_EXTRA = frozenset({"Id", "SyncToken", "MetaData"})
@@ -18,13 +18,15 @@ def run_query(api: Accounting, realm: str, text: str, limits: Limits,
               default_max: int = 100) -> dict[str, Any]:
     """Intuit's QueryResponse for one statement (QBO-API.md §2)."""
     parsed = query.parse(text)
-    spec = BY_NAME.get(parsed.entity)
+    # Entity and property names are read without regard to case: public clients send
+    # "select * from attachable" and "AttachableRef.EntityRef.Type" (JSON `type`) and rely on
+    # the answer. (QBO-API.md §2 calls entity names case sensitive; clients in use say not.)
+    spec = BY_QUERY_NAME.get(parsed.entity.lower())
     if spec is None:
-        # Entity names are case sensitive: "customer" is not "Customer".
         raise faults.query_invalid(f"Invalid context declaration : {parsed.entity}")
-    allowed = fields.ENTITY_FIELDS[spec.name] | QUERYABLE_EXTRA
+    allowed = {f.lower() for f in fields.ENTITY_FIELDS[spec.name] | QUERYABLE_EXTRA}
     for name in [c.field for c in parsed.where] + [o[0] for o in parsed.order]:
-        if name.split(".")[0] not in allowed:
+        if name.split(".")[0].lower() not in allowed:
             raise faults.query_invalid(f"property '{name}' is not queryable on {spec.name}")
     if parsed.max_results is not None and parsed.max_results > limits.query_max_results:
         raise faults.query_invalid(
@@ -39,7 +41,7 @@ def run_query(api: Accounting, realm: str, text: str, limits: Limits,
     page = selected[parsed.start - 1: parsed.start - 1 + size]
     if not page:
         return {}
-    return {spec.name: page, "startPosition": parsed.start, "maxResults": len(page)}
+    return {spec.response_name: page, "startPosition": parsed.start, "maxResults": len(page)}
 
 
 def run_cdc(api: Accounting, realm: str, entities: str, changed_since: str,
@@ -74,7 +76,8 @@ def run_cdc(api: Accounting, realm: str, entities: str, changed_since: str,
             item = stored.doc
         grouped.setdefault(stored.entity, []).append(item)
     responses = [
-        {name: grouped[name], "startPosition": 1, "maxResults": len(grouped[name])}
+        {BY_NAME[name].response_name: grouped[name], "startPosition": 1,
+         "maxResults": len(grouped[name])}
         for name in names if name in grouped
     ]
     return [{"QueryResponse": responses or [{}]}]
@@ -127,10 +130,10 @@ def _batch_item(api: Accounting, realm: str, item: dict[str, Any],
     try:
         if "Query" in item:
             return {"bId": bid, "QueryResponse": run_query(api, realm, str(item["Query"]), limits)}
-        entities = [k for k in item if k in BY_NAME]
-        if len(entities) != 1:
+        keys = [k for k in item if k in BY_ANY_NAME]
+        if len(keys) != 1:
             raise faults.required_param("BatchItemRequest entity")
-        entity = entities[0]
+        spec = BY_ANY_NAME[keys[0]]
         operation = str(item.get("operation", "")).lower()
         options = {o.strip().lower() for o in str(item.get("optionsData") or "").split(",")}
         options.discard("")
@@ -140,8 +143,9 @@ def _batch_item(api: Accounting, realm: str, item: dict[str, Any],
             raise faults.invalid_enum(operation or "(none)", "operation")
         if "allowduplicatedocnumber" in options:
             options.add("allowduplicatedocnum")
-        result = write(api, realm, entity, operation, dict(item[entity]), frozenset(options))
-        return {"bId": bid, entity: result}
+        result = write(api, realm, spec.name, operation, dict(item[keys[0]]),
+                       frozenset(options))
+        return {"bId": bid, spec.response_name: result}
     except faults.QboFault as fault:
         return {"bId": bid, "Fault": fault.envelope()}
 

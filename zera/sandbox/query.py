@@ -1,8 +1,11 @@
 """Intuit's query language: parse a SELECT statement and run it over one entity's documents.
 
 SELECT * | COUNT(*) FROM <Entity> [WHERE p op v [AND ...]] [ORDERBY p [ASC|DESC], ...]
-[STARTPOSITION n] [MAXRESULTS n] (QBO-API.md §2): operators = < > <= >= LIKE (% only) IN, no OR,
-entity names case-sensitive, keywords not.
+[STARTPOSITION n] [MAXRESULTS n] (QBO-API.md §2): operators = < > <= >= LIKE (% only) IN, no OR.
+Keywords, entity names and property names are read without regard to case: clients list a
+transaction's attachments with "select * from attachable where AttachableRef.EntityRef.Type =
+'Bill' and AttachableRef.EntityRef.value = '305'", where the JSON attribute is `type`. A path
+through a list (AttachableRef) matches when one element satisfies every condition on that list.
 """
 
 from __future__ import annotations
@@ -218,15 +221,30 @@ def parse(text: str) -> Query:
 
 
 # -- evaluation ---------------------------------------------------------------------------------
-def lookup(doc: dict[str, Any], path: str) -> Any:
-    value: Any = doc
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
+def _child(node: Any, name: str) -> Any:
+    """A property by name, the exact spelling first, then without regard to case."""
+    if isinstance(node, list):
+        node = node[0] if node else None
+    if not isinstance(node, dict):
+        return None
+    if name in node:
+        return node[name]
+    lowered = name.lower()
+    return next((value for key, value in node.items() if key.lower() == lowered), None)
+
+
+def _scalar(value: Any) -> Any:
     if isinstance(value, dict) and "value" in value:
         return value["value"]  # a ReferenceType compares by its Id
     return value
+
+
+def lookup(doc: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (the first element of any list on the way), for sorting."""
+    value: Any = doc
+    for part in path.split("."):
+        value = _child(value, part)
+    return _scalar(value)
 
 
 def _comparable(value: Any) -> tuple[int, Any]:
@@ -267,7 +285,33 @@ def _like(value: Any, pattern: str) -> bool:
 
 
 def matches(doc: dict[str, Any], cond: Condition) -> bool:
-    value = lookup(doc, cond.field)
+    return satisfies(doc, (cond,))
+
+
+def satisfies(doc: dict[str, Any], conds: Iterable[Condition]) -> bool:
+    """Every condition holds for `doc`."""
+    return _satisfied(doc, [(tuple(c.field.split(".")), c) for c in conds])
+
+
+def _satisfied(node: Any, conds: list[tuple[tuple[str, ...], Condition]]) -> bool:
+    # Conditions that reach into the same list must hold for one and the same element, so
+    # "Type = 'Bill' AND value = '305'" finds the attachable linked to Bill 305, not one linked
+    # to some Bill and to something else numbered 305.
+    if isinstance(node, list) and node:
+        return any(_satisfied(element, conds) for element in node)
+    if isinstance(node, list):
+        node = None
+    groups: dict[str, tuple[str, list[tuple[tuple[str, ...], Condition]]]] = {}
+    for path, cond in conds:
+        if not path:
+            if not _holds(_scalar(node), cond):
+                return False
+        else:
+            groups.setdefault(path[0].lower(), (path[0], []))[1].append((path[1:], cond))
+    return all(_satisfied(_child(node, name), group) for name, group in groups.values())
+
+
+def _holds(value: Any, cond: Condition) -> bool:
     if value is None:
         return cond.op == "=" and cond.value == " "  # Intuit writes null as ' '
     if cond.op == "LIKE":
@@ -288,9 +332,9 @@ def _sort_key(name: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
 def run(query: Query, docs: Iterable[dict[str, Any]], *, active_only: bool) -> list[dict[str, Any]]:
     """Filter and sort. Name lists hide inactive records unless the query asks about Active."""
     conds = query.where
-    if active_only and not any(c.field == "Active" for c in conds):
+    if active_only and not any(c.field.lower() == "active" for c in conds):
         conds = (*conds, Condition("Active", "=", True))
-    selected = [d for d in docs if all(matches(d, c) for c in conds)]
+    selected = [d for d in docs if satisfies(d, conds)]
     for name, desc in reversed(query.order):
         present = [d for d in selected if lookup(d, name) is not None]
         missing = [d for d in selected if lookup(d, name) is None]

@@ -24,6 +24,7 @@ from zera.sandbox.entities import (
     VOID_OPERATION,
     EntitySpec,
 )
+from zera.sandbox.starter import preference_defaults
 from zera.sandbox.store import SandboxStore, StoredDoc
 from zera.sandbox.validation import ACCOUNT_TYPES, Validator, check_field_names
 
@@ -99,7 +100,16 @@ class Accounting:
         docs = self.store.live_docs(realm, entity)
         if not docs:
             raise faults.object_not_found(entity, "1")
-        return docs[0].doc
+        doc = docs[0].doc
+        if entity == "Preferences":
+            # Companies stored before these sections were kept still answer with them.
+            for key, value in preference_defaults(self._company_name(realm)).items():
+                doc.setdefault(key, value)
+        return doc
+
+    def _company_name(self, realm: str) -> str:
+        info = self.store.live_docs(realm, "CompanyInfo")
+        return str(info[0].doc.get("CompanyName", "")) if info else ""
 
     # -- writes ----------------------------------------------------------------------------------
     def create(self, realm: str, entity: str, payload: dict[str, Any], *,
@@ -240,6 +250,10 @@ class Accounting:
                 doc["DocNumber"] = self.store.next_doc_number(realm, spec.name)
             if spec.name in {"Invoice", "Bill"}:
                 doc.setdefault("DueDate", doc["TxnDate"])
+        elif spec.name == "Preferences":
+            # Intuit always answers with these sections; a full update cannot clear them.
+            for key, value in preference_defaults(self._company_name(realm)).items():
+                doc.setdefault(key, copy.deepcopy((old or {}).get(key, value)))
         elif spec.kind == NAME:
             doc.setdefault("Active", True)
             if spec.name_field == "DisplayName" and not doc.get("DisplayName"):
@@ -279,6 +293,8 @@ class Accounting:
             line.pop("LinkedTxn", None)
         if spec.name in {"Payment", "BillPayment"}:
             doc["TotalAmt"] = 0
+        if spec.name in ledger.ACCOUNT_MOVES:
+            doc["Amount"] = 0
         doc["PrivateNote"] = "Voided"
 
     def _check_not_deposited(self, realm: str, spec: EntitySpec, entity_id: str) -> None:
@@ -302,8 +318,12 @@ class Accounting:
         now = self.clock.now()
         token = 0 if old is None else old.sync_token + 1
         created = (old.doc.get("MetaData") or {}).get("CreateTime") if old else None
+        if spec.name in ledger.SALES and doc.get("Line"):
+            doc["Line"] = ledger.with_subtotal(doc["Line"])
         self._number_lines(spec, doc)
-        if spec.is_transaction:
+        if spec.name in ledger.ACCOUNT_MOVES:
+            doc["Amount"] = ledger.total(spec.name, doc)  # a number, however the client sent it
+        elif spec.is_transaction:
             total = ledger.total(spec.name, doc)
             if spec.name in {"Payment", "BillPayment"}:
                 applied = ledger.links(spec.name, doc)

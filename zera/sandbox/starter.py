@@ -28,6 +28,40 @@ _ACCOUNTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def preference_defaults(company: str) -> dict[str, Any]:
+    """The Preferences sections Intuit always returns, as a new company has them.
+
+    python-quickbooks' Preferences integration test reads `OtherPrefs.NameValue[0].Name`
+    ("SalesFormsPrefs.DefaultCustomerMessage") and `EmailMessagesPrefs.EstimateMessage.Subject`
+    from a real company; field names are Finance.xsd's (EmailMessagesPrefs, EmailMessage,
+    OtherPrefs, NameValue). The wording of the messages is ours.
+    """
+    sender = company or "us"
+    regards = f"\n\nSincerely,\n{company}" if company else ""
+
+    def message(form: str, text: str) -> dict[str, str]:
+        return {"Subject": f"{form} from {sender}", "Message": text + regards}
+
+    return {
+        "EmailMessagesPrefs": {
+            "InvoiceMessage": message("Invoice", "Your invoice is attached. Please pay it at "
+                                                 "your earliest convenience. Thank you!"),
+            "EstimateMessage": message("Estimate", "Please review the attached estimate. "
+                                                   "We look forward to working with you."),
+            "SalesReceiptMessage": message("Sales Receipt", "Your sales receipt is attached. "
+                                                            "Thank you for your business."),
+            "StatementMessage": message("Statement", "Your statement is attached. Please pay "
+                                                     "at your earliest convenience."),
+        },
+        "OtherPrefs": {"NameValue": [
+            {"Name": "SalesFormsPrefs.DefaultCustomerMessage",
+             "Value": "Thank you for your business and have a great day!"},
+            {"Name": "SalesFormsPrefs.AllowGratuity", "Value": "false"},
+            {"Name": "DTXCopyMemo", "Value": "false"},
+        ]},
+    }
+
+
 def starter_company(name: str, today: date) -> list[tuple[str, dict[str, Any]]]:
     """(entity, payload) pairs in dependency order, with local Ids."""
     docs: list[tuple[str, dict[str, Any]]] = [
@@ -51,6 +85,7 @@ def starter_company(name: str, today: date) -> list[tuple[str, dict[str, Any]]]:
             "VendorAndPurchasesPrefs": {"BillableExpenseTracking": True},
             "CurrencyPrefs": {"MultiCurrencyEnabled": False,
                               "HomeCurrency": {"value": "USD"}},
+            **preference_defaults(name),
         }),
     ]
     for number, (acct, kind, sub) in enumerate(_ACCOUNTS, start=1):

@@ -36,7 +36,8 @@ def _base(request: Request[Any, Any, Any]) -> str:
 def _label(entity: str, doc: dict[str, Any]) -> str:
     spec = BY_NAME[entity]
     if spec.is_transaction:
-        who = (doc.get("CustomerRef") or doc.get("VendorRef") or doc.get("EntityRef") or {})
+        who = (doc.get("CustomerRef") or doc.get("VendorRef") or doc.get("EntityRef")
+               or doc.get("ToAccountRef") or doc.get("CreditCardAccountRef") or {})
         return " ".join(str(p) for p in (doc.get("DocNumber", ""), who.get("name", "")) if p)
     return str(doc.get(spec.name_field) or doc.get("Name") or doc.get("CompanyName") or "")
 
@@ -76,7 +77,8 @@ async def records(request: Request[Any, Any, Any], realm_id: FromPath[str],
         raise faults.unsupported_operation(f"on entity {entity!r}", status=404)
     docs = runtime_of(request).store.live_docs(realm_id, entity)
     rows = [{"id": d.id, "label": _label(entity, d.doc), "date": d.doc.get("TxnDate", ""),
-             "total": d.doc.get("TotalAmt", ""), "sync": d.sync_token, "status": d.status,
+             "total": d.doc.get("TotalAmt", d.doc.get("Amount", "")), "sync": d.sync_token,
+             "status": d.status,
              "active": d.doc.get("Active", True)} for d in reversed(docs[-500:])]
     return Template("records.html", context={
         "base": _base(request), "realm": realm_id, "entity": entity, "rows": rows,

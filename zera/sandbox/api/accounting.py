@@ -17,7 +17,7 @@ from zera.sandbox import faults, jsonio, operations
 from zera.sandbox.api.common import new_tid, respond, runtime_of, wants_xml, with_time
 from zera.sandbox.api.upload import parse_upload
 from zera.sandbox.clock import intuit_time
-from zera.sandbox.entities import BY_PATH
+from zera.sandbox.entities import BY_NAME, BY_PATH
 from zera.sandbox.runtime import SandboxRuntime
 
 MINOR_VERSION_FLOOR = 75
@@ -119,12 +119,12 @@ def _read_one(request: Request[Any, Any, Any], realm_id: str, entity: str,
             # The hot path: the stored JSON goes out as it is, without a parse and re-dump.
             raw = runtime.api.read_raw(realm_id, name, entity_id)
             stamp = intuit_time(runtime.clock.now(), millis=True)
-            body = f'{{"{name}":{raw},"time":"{stamp}"}}'.encode()
+            body = f'{{"{BY_NAME[name].response_name}":{raw},"time":"{stamp}"}}'.encode()
             return Response(content=body, media_type="application/json",
                             headers={"intuit_tid": new_tid()})
         else:
             doc = runtime.api.read(realm_id, name, entity_id)
-        return respond(request, with_time(runtime, {name: doc}))
+        return respond(request, with_time(runtime, {BY_NAME[name].response_name: doc}))
 
 
 @post("/v3/company/{realm_id:str}/{entity:str}", status_code=200)
@@ -175,8 +175,8 @@ def _post_collection(request: Request[Any, Any, Any], realm_id: str, entity: str
     options = frozenset(include - {""})
     with runtime.limiter.admit(realm_id):
         return _remembered(request, runtime, realm_id, request_id, lambda: (200, with_time(
-            runtime, {name: operations.write(runtime.api, realm_id, name, operation, payload,
-                                             options)})))
+            runtime, {BY_NAME[name].response_name: operations.write(
+                runtime.api, realm_id, name, operation, payload, options)})))
 
 
 def _json_body(data: bytes) -> Any:

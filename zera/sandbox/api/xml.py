@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from zera.sandbox.entities import BY_NAME
+from zera.sandbox.entities import BY_ANY_NAME
 
 NAMESPACE = "http://schema.intuit.com/finance/v3"
 ENTITY_ATTRIBUTES = ("domain", "status", "sparse")
 REFERENCE_KEYS = frozenset({"value", "name", "type"})
 LIST_ATTRIBUTES = ("startPosition", "maxResults", "totalCount")
-_ENTITY_KEYS = frozenset(BY_NAME)
+_ENTITY_KEYS = frozenset(BY_ANY_NAME)
 
 
 def _scalar(value: object) -> str:

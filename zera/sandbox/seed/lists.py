@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..starter import preference_defaults
 from .book import ZERO, Book, Record
 from .catalog import (
     ACCOUNTS,
@@ -128,6 +129,7 @@ def _preferences(book: Book) -> None:
         "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "USD"}},
         "TimeTrackingPrefs": {"UseServices": True, "BillCustomers": True,
                               "ShowBillRateToAll": False, "WorkWeekStartDate": "Monday"},
+        **preference_defaults(book.records["CompanyInfo"][0]["CompanyName"]),
     }, book.start)  # fmt: skip
 
 
