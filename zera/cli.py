@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     from zera.queue import cli as queue_cli
 
     queue_cli.add_arguments(commands.add_parser("queue", help="look after the job queue"))
+    from zera.review import cli as records_cli
+
+    records_cli.add_arguments(commands.add_parser("records", help="import or list records"))
     args = parser.parse_args(argv)
     if args.command == "extract":  # needs no settings, database or queue
         raise SystemExit(extract_cli.run(args.files, args.kind, args.password))
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> None:
         _worker(settings, args.modules)
     elif args.command == "queue":
         raise SystemExit(queue_cli.run(settings, args))
+    elif args.command == "records":
+        raise SystemExit(records_cli.run(settings, args))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,22 @@ async def visible_clients(user: CurrentUser, *, archived: bool = False) -> list[
     return [_summary(row) for row in await query.run()]
 
 
+async def client_by_reference(ref: str) -> ClientSummary:
+    """The client whose id or exact name is `ref`, for commands that act for the whole firm
+    (`zera records`, `zera push`, `zera export`); NotFound names what was looked for."""
+    if ref.strip().isdigit():
+        row = await Client.select(*_COLUMNS).where(Client.id == int(ref)).first().run()
+        if row is not None:
+            return _summary(row)
+    rows = await Client.select(*_COLUMNS).where(Client.name == ref).run()
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise NotFound(f"several clients are named {ref!r} (ids {ids}); give the id instead.")
+    if not rows:
+        raise NotFound(f"no client has the id or the exact name {ref!r}.")
+    return _summary(rows[0])
+
+
 async def get_client(user: CurrentUser, client_id: int) -> ClientSummary:
     """The client if `user` may see it; otherwise NotFound, exactly as for a missing client."""
     row = await Client.select(*_COLUMNS).where(Client.id == client_id).first().run()

@@ -488,7 +488,7 @@ def _lines(spec: TypeSpec, payload: dict[str, Any]) -> list[Problem]:
     minimum = {"journal": 2, "linked": 0}.get(spec.lines, 1)
     if len(found) < minimum:
         what = "two lines (a debit and a credit)" if minimum == 2 else "at least one line"
-        return [Problem("Line", f"a {spec.name} needs {what}.", missing=True)]
+        return [Problem("Line", f"{_article(spec.name)} {spec.name} needs {what}.", missing=True)]
     allowed = {
         "expense": EXPENSE_LINES,
         "deposit": ("DepositLineDetail",),

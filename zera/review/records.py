@@ -695,4 +695,12 @@ async def create_records(
         client.id,
         [NewRecord(d.entity, d.payload, source=source, status=status) for d in ready],
     )
+    await audit(
+        actor,
+        "records.imported" if source == "import" else "record.created",
+        client_id=client.id,
+        records=ids,
+        types=sorted({d.entity for d in ready}),
+        status=status,
+    )
     return [await get_record(client, record_id) for record_id in ids]
