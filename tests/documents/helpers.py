@@ -143,6 +143,15 @@ def text(fragment: str) -> str:
 
 
 def line_rows(page: str) -> list[list[str]]:
-    """The batch table's rows as cell texts: date, description, amount, balance, conf, warnings."""
-    rows = re.findall(r'<tr id="line-\d+"[^>]*>(.*?)</tr>', page, re.S)
-    return [[text(cell) for cell in _CELL.findall(row)] for row in rows]
+    """The review grid's rows as cell texts: date, description, amount, type, confidence,
+    flags (the grid's own columns for selection, payee, account and status left out)."""
+    rows = re.findall(r'<tr id="record-\d+"[^>]*>(.*?)</tr>', page, re.S)
+    cells = [[text(cell) for cell in _CELL.findall(row)] for row in rows]
+    return [[c[1], c[2], c[6], c[5], c[7], c[8]] for c in cells]
+
+
+def line_ids(page: str) -> list[int]:
+    """The statement line behind each row of the review grid, in order."""
+    return [
+        int(n) for n in re.findall(r'<tr id="record-\d+" data-record="\d+" data-line="(\d+)"', page)
+    ]

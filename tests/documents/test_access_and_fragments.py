@@ -14,6 +14,7 @@ from tests.documents.helpers import (
     Office,
     batch_links,
     document_ids,
+    line_ids,
     statement,
     switch_to_staff,
     upload,
@@ -40,7 +41,7 @@ async def _read_one(office: Office, client_id: int, seed: int) -> Uploaded:
     review = (await office.http.get(f"/clients/{client_id}/review")).text
     [batch_id] = batch_links(review, client_id)
     batch = (await office.http.get(f"/clients/{client_id}/batches/{batch_id}")).text
-    line_id = int(re.findall(r'<tr id="line-(\d+)"', batch)[0])
+    line_id = line_ids(batch)[0]
     return Uploaded(client_id, document_id, batch_id, line_id)
 
 

@@ -11,6 +11,7 @@ from tests.documents.helpers import (
     Office,
     batch_links,
     document_ids,
+    line_ids,
     line_rows,
     statement,
     upload,
@@ -19,9 +20,11 @@ from tests.documents.helpers import (
 from tests.extract.corpus import LAYOUTS_BY_NAME, build
 from zera.crypto import TokenCipher
 from zera.db import migrate
-from zera.db.tables import Batch, BatchLine, Document
+from zera.db.tables import Batch, BatchLine, Document, Record
 from zera.extract import Box, ExtractionResult, Limits, Statement, Transaction
+from zera.jsonmoney import dumps
 from zera.review import run_extraction, save_batch
+from zera.review.proposals import propose_batch
 from zera.settings import Settings
 
 pytestmark = [pytest.mark.db, pytest.mark.queue]
@@ -86,6 +89,7 @@ async def test_descriptions_from_documents_are_shown_as_text_never_markup(office
         )
     ]
     batch_id = await save_batch(office.client_a, document_id, result)
+    await propose_batch(office.client_a, batch_id)  # as the worker does after saving
     page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>Bank" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
@@ -108,9 +112,16 @@ def _break_rows(page: str) -> list[int]:
     return [i for i, row in enumerate(line_rows(page)) if "balance breaks here" in row[5]]
 
 
+async def _record_of(line_id: int) -> int:
+    row = await Record.select(Record.id).where(Record.line_id == line_id).first().run()
+    assert row is not None
+    return int(row["id"])
+
+
 async def test_review_shows_the_flags_stored_with_each_line(office: Office) -> None:
-    """Given a read batch, when a line's stored flag is changed, then Review shows the stored
-    flag: the page reads what the engine stored, it does not check the batch again."""
+    """Given a read batch, when a line's stored flag is changed (on the line and on the record
+    proposed from it), then Review shows the stored flag on the grid and on the line's source
+    page: the page reads what the engine stored, it does not check the batch again."""
     batch_id, altered = await _altered_statement_batch(office)
     [line] = await (
         BatchLine.select(BatchLine.id)
@@ -121,10 +132,13 @@ async def test_review_shows_the_flags_stored_with_each_line(office: Office) -> N
         .run()
     )
     await BatchLine.update({BatchLine.flags: []}).where(BatchLine.id == line["id"]).run()
+    await Record.update({Record.flags: "[]"}).where(Record.id == await _record_of(line["id"])).run()
     first = await BatchLine.select(BatchLine.id).where(BatchLine.batch_id == batch_id).first().run()
     assert first is not None
     flag = [{"kind": "low_confidence", "message": "a stored flag"}]
     await BatchLine.update({BatchLine.flags: flag}).where(BatchLine.id == first["id"]).run()
+    record_id = await _record_of(first["id"])
+    await Record.update({Record.flags: dumps(flag)}).where(Record.id == record_id).run()
 
     page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
     assert _break_rows(page) == []
@@ -160,3 +174,6 @@ async def test_migration_0007_backfills_the_flags_of_existing_batches(office: Of
     assert await _flags_by_line(batch_id) == before
     page = (await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}")).text
     assert _break_rows(page) == [altered]
+    line_id = line_ids(page)[altered]
+    source = await office.http.get(f"/clients/{office.client_a}/batches/{batch_id}/lines/{line_id}")
+    assert "balance breaks here" in source.text

@@ -43,7 +43,7 @@ def new_lines(client_id: int, statements: list[Statement]) -> list[BatchLine]:
             balance=tx.balance,
             check_number=tx.check_number,
             page=tx.page,
-            bbox=tx.box.to_json() if tx.box else None,
+            bbox=tx.box.to_json() if tx.box else "null",  # a JSON null: the column is NOT NULL
             confidence=round(tx.confidence, 3),
             flags=encode_flags(tx.flags),
         )

@@ -1,4 +1,4 @@
-"""Documents and Review: uploads, a document's page, batches, and source-page images.
+"""Documents: uploads, a document's page and its page images (Review is `zera.routes.review`).
 
 Each handler checks access once, with `clients.get_client` (404 for a client the user may not
 see), and hands the client it got to the `zera.documents` and `zera.review` functions."""
@@ -189,31 +189,6 @@ async def page_image(
     )
 
 
-@get("/clients/{client_id:int}/batches/{batch_id:int}")
-async def batch_page(
-    request: HTMXRequest,
-    user: NamedDependency[CurrentUser],
-    client_id: FromPath[int],
-    batch_id: FromPath[int],
-) -> Template:
-    client = await clients.get_client(user, client_id)
-    batch = await review.get_batch(client, batch_id)
-    return await render_section(request, user, client, "review", batch=batch)
-
-
-@get("/clients/{client_id:int}/batches/{batch_id:int}/lines/{line_id:int}")
-async def line_source(
-    request: HTMXRequest,
-    user: NamedDependency[CurrentUser],
-    client_id: FromPath[int],
-    batch_id: FromPath[int],
-    line_id: FromPath[int],
-) -> Template:
-    client = await clients.get_client(user, client_id)
-    source = await review.source_page(client, batch_id, line_id)
-    return await render_section(request, user, client, "review", source=source)
-
-
 ROUTES = [
     documents_section,
     upload_documents,
@@ -222,6 +197,4 @@ ROUTES = [
     cancel_reading,
     read_again,
     page_image,
-    batch_page,
-    line_source,
 ]
