@@ -218,6 +218,24 @@ async def _records(engine: Engine[Any]) -> None:
             )
 
 
+
+async def _push(engine: Engine[Any]) -> None:
+    """Push runs, the names pushes found or created, and on each record the push and the batch
+    requestid it was sent with (so a push resumed after a crash sends the same request)."""
+    for table in tables.PUSH_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    await engine.run_ddl(
+        "CREATE UNIQUE INDEX IF NOT EXISTS pushed_name_key ON pushed_name (client_id, entity, key)"
+    )
+    for column, kind in (("push_run_id", "INTEGER"), ("push_request", "VARCHAR(64)")):
+        if is_postgres(engine):
+            await engine.run_ddl(f"ALTER TABLE record ADD COLUMN IF NOT EXISTS {column} {kind}")
+        else:
+            existing = await engine.run_ddl("PRAGMA table_info(record)")
+            if not any(c["name"] == column for c in existing or []):
+                await engine.run_ddl(f"ALTER TABLE record ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
@@ -228,6 +246,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0007_line_flags", _line_flags),
     ("0008_webhook_notices", _webhook_notices),
     ("0009_records", _records),
+    ("0010_push", _push),
 ]
 
 

@@ -369,6 +369,8 @@ class Record(Table, tablename="record"):
     qbo_id = Varchar(length=32, null=True, default=None)
     sync_token = Varchar(length=16, null=True, default=None)
     merge_base = JSON(null=True, default=None)
+    push_run_id = Integer(null=True, default=None)  # the push that wrote it
+    push_request = Varchar(length=64, null=True, default=None)  # its batch's requestid
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     updated_by = Varchar(length=254, default="")
@@ -400,6 +402,32 @@ class StatementAccount(Table, tablename="statement_account"):
     qbo_account_id = Varchar(length=32)
 
 
+
+class PushRun(Table, tablename="push_run"):
+    """One push of a client's approved records: who started it, what it did (for undo)."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer(index=True)
+    started_by = Varchar(length=254, default="")
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    state = Varchar(length=16, default="running")  # running, done, failed
+    summary = JSON(default="{}")  # {"created": n, "failed": n, "blocked": n, "duplicate": n}
+
+
+class PushedName(Table, tablename="pushed_name"):
+    """A vendor or customer a push found or created in QuickBooks for a name, so 40 records
+    naming it (and a push resumed after a crash) use one QuickBooks name."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer()
+    entity = Varchar(length=16)  # Vendor, Customer, Employee
+    key = Varchar(length=500)  # the name folded (case and spaces)
+    qbo_id = Varchar(length=32)
+    created = Boolean(default=False)  # created by a push (undo may make it inactive)
+    push_run_id = Integer(null=True, default=None)
+
+
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
@@ -427,6 +455,7 @@ NOTICE_TABLES: tuple[type[Table], ...] = (WebhookNotice,)
 EXTRACTION_TABLES: tuple[type[Table], ...] = (ExtractionTurn,)
 SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
 RECORD_TABLES: tuple[type[Table], ...] = (Record, RecordChange, StatementAccount)
+PUSH_TABLES: tuple[type[Table], ...] = (PushRun, PushedName)
 ALL_TABLES: tuple[type[Table], ...] = (
     FOUNDATION_TABLES
     + QBO_TABLES
@@ -436,4 +465,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     + EXTRACTION_TABLES
     + SIGN_IN_TABLES
     + RECORD_TABLES
+    + PUSH_TABLES
 )

@@ -163,7 +163,7 @@ class QBOClient:
 
     async def read(self, entity: str, entity_id: str) -> dict[str, Any]:
         body = await self._send("GET", f"{entity.lower()}/{entity_id}")
-        return dict(body[entity])
+        return _entity(body, entity)
 
     async def create(
         self, entity: str, payload: dict[str, Any], *, operation: str
@@ -171,7 +171,7 @@ class QBOClient:
         body = await self._send(
             "POST", entity.lower(), json=payload, params={"requestid": request_id(operation)}
         )
-        return dict(body[entity])
+        return _entity(body, entity)
 
     async def update(
         self, entity: str, payload: dict[str, Any], *, operation: str, sparse: bool = True
@@ -182,7 +182,7 @@ class QBOClient:
             json={**payload, "sparse": sparse},
             params={"requestid": request_id(operation), "operation": "update"},
         )
-        return dict(body[entity])
+        return _entity(body, entity)
 
     async def delete(self, entity: str, entity_id: str, sync_token: str, *, operation: str) -> None:
         await self._send(
@@ -223,12 +223,21 @@ class QBOClient:
                 return
             start += page_size
 
-    async def batch(self, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Send items 30 per request; return each item's response (entity, Fault or query)."""
+    async def batch(
+        self, items: Sequence[dict[str, Any]], *, operation: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Send items 30 per request; return each item's response (entity, Fault or query).
+
+        With `operation`, each request carries a requestid derived from it and the chunk's
+        position, so sending the same items again (after a lost answer or a crash) is answered
+        from Intuit's memory of the first request instead of writing twice."""
         results: list[dict[str, Any]] = []
         for offset in range(0, len(items), BATCH_LIMIT):
             chunk = list(items[offset : offset + BATCH_LIMIT])
-            body = await self._send("POST", "batch", json={"BatchItemRequest": chunk}, batch=True)
+            params = {"requestid": request_id(f"{operation}:{offset}")} if operation else None
+            body = await self._send(
+                "POST", "batch", params=params, json={"BatchItemRequest": chunk}, batch=True
+            )
             results.extend(body.get("BatchItemResponse", []))
         return results
 
@@ -246,6 +255,15 @@ class QBOClient:
                     if isinstance(value, list):
                         changed.setdefault(key, []).extend(value)
         return changed
+
+
+def _entity(body: dict[str, Any], entity: str) -> dict[str, Any]:
+    """The entity in an answer: Intuit answers a CreditCardPayment as CreditCardPaymentTxn (its
+    schema type; python-quickbooks objects/creditcardpayment_entity.py reads that key)."""
+    found = body.get(entity, body.get(f"{entity}Txn"))
+    if not isinstance(found, dict):
+        raise KeyError(entity)
+    return dict(found)
 
 
 def batch_fault(item: dict[str, Any]) -> QBOError | None:

@@ -15,9 +15,11 @@ from contextlib import contextmanager
 
 from dramatiq import Retry
 
-from zera import sync
+from zera import clients, sync
+from zera.accounts.audit import Actor
 from zera.qbo.errors import NeedsReconnect, Transient, ValidationFault
 from zera.queue import JobRun, PermanentError, report_progress, task
+from zera.sync.push import push
 
 # Runs of a job after its first, for what the client could not absorb (it already retried each
 # request for up to a minute): a few, not a multiple of the client's own attempts.
@@ -96,3 +98,18 @@ async def forget_webhook_deliveries(run: JobRun) -> None:
     """Drop replay keys of events the replay window refuses anyway. Safe to run any time."""
     window = run.context.settings.webhook_replay_window_seconds
     await sync.forget_expired(now=time.time(), window_seconds=window)
+
+
+@task(title="Push approved records to QuickBooks", max_retries=QBO_JOB_RETRIES,
+      time_limit_seconds=3600)  # fmt: skip
+async def push_records(run: JobRun, client_id: int, started_by: str) -> None:
+    """Write the client's approved records to QuickBooks (a push interrupted by a crash is
+    resumed: records it left pushing are found by their marker or sent again)."""
+
+    async def progress(done: int, total: int) -> None:
+        await report_progress(run.job_id, int(100 * done / max(total, 1)))
+
+    client = await clients.client_by_reference(str(client_id))
+    with _quickbooks_faults():
+        async with run.context.quickbooks.client_for(client_id) as qbo:
+            await push(qbo, client, Actor(None, started_by), progress=progress)

@@ -1,0 +1,71 @@
+"""Push: approved records of all 14 types written to the built-in sandbox (over HTTP) as native
+records, names created once, live checks before any write, exactly once across an interruption."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.qbo.conftest import app_of
+from tests.review.conftest import Books
+from tests.review.test_records_cli import every_type
+from zera.accounts.audit import Actor
+from zera.clients import client_by_reference
+from zera.review import records
+from zera.sync.push import push
+
+pytestmark = [pytest.mark.db, pytest.mark.queue]
+ACTOR = Actor(user_id=None, email="olive@example.com")
+
+
+async def _approved(books: Books, items: list[dict[str, Any]]) -> list[records.RecordView]:
+    client = await client_by_reference(str(books.client_id))
+    drafts = [records.Draft(item["type"], item["record"]) for item in items]
+    return await records.create_records(ACTOR, client, drafts, approve=True)
+
+
+async def test_every_type_is_written_once_and_keeps_quickbooks_answer(books: Books) -> None:
+    items = await every_type(books)
+    for n, spelling in enumerate(("Fresh Sod Farms", "FRESH SOD FARMS", "fresh  sod farms")):
+        items.append({"type": "Purchase", "record": {
+            "PaymentType": "Cash", "AccountRef": {"name": "Business Checking"},
+            "EntityRef": {"name": spelling, "type": "Vendor"}, "TxnDate": "2026-03-0" + str(n + 4),
+            "Line": [{"Amount": "12.00", "DetailType": "AccountBasedExpenseLineDetail",
+                      "AccountBasedExpenseLineDetail": {"AccountRef": {"name": "Fuel"}}}]}})  # fmt: skip
+    stored = await _approved(books, items)
+    client = await client_by_reference(str(books.client_id))
+    quickbooks = app_of(books.http).state.quickbooks
+    async with quickbooks.client_for(books.client_id) as qbo:
+        outcomes = await push(qbo, client, ACTOR)
+        assert [o.outcome for o in outcomes] == ["created"] * len(stored), outcomes
+        for record in stored:
+            after = await records.get_record(client, record.id)
+            assert after.status == records.IN_QUICKBOOKS
+            assert after.qbo_id and after.sync_token is not None
+            remote = await qbo.read(record.entity, after.qbo_id)
+            assert f"[zera {record.id}]" in remote["PrivateNote"]
+        vendors = (await qbo.query("SELECT * FROM Vendor WHERE DisplayName = 'Fresh Sod Farms'"))
+        assert len(vendors["Vendor"]) == 1
+        again = await push(qbo, client, ACTOR)
+        assert again == []
+
+
+async def test_the_push_job_runs_on_the_worker_with_its_progress(books: Books) -> None:
+    """`push_records`, the job the Push button and `zera push` start, through the real queue."""
+    from tests.qbo.conftest import wait_for_jobs
+    from zera.db.tables import Job
+    from zera.tasks.qbo import push_records
+
+    items = (await every_type(books))[:3]
+    stored = await _approved(books, items)
+    client = await client_by_reference(str(books.client_id))
+    job_id = await push_records.send(
+        app_of(books.http).state.queue, client_id=books.client_id, started_by="olive@example.com"
+    )
+    await wait_for_jobs(books.client_id)
+    job = await Job.select().where(Job.id == job_id).first().run()
+    assert job is not None and (job["state"], job["progress"]) == ("done", 100)
+    for record in stored:
+        after = await records.get_record(client, record.id)
+        assert (after.status, bool(after.qbo_id)) == (records.IN_QUICKBOOKS, True)

@@ -1,0 +1,304 @@
+"""Push: a client's approved records written to QuickBooks as native records, exactly once.
+
+1. Live checks first: the chart and name lists are refreshed by CDC, then every record is checked
+   again with Intuit's rules against them (an account deleted or made inactive since approval
+   blocks its record with the reason, never a silent remap), and against the company's closing
+   date. Likely duplicates of QuickBooks transactions are held back and reported.
+2. Names the records need are found or created once (`zera.sync.names`).
+3. Records go 30 to a batch request. Before a batch is sent its records are marked pushing with
+   the batch's requestid (derived from the records and their versions). Each answer item is
+   matched back by its bId: the record is then in QuickBooks (with Id, SyncToken and merge base)
+   or failed with Intuit's reason; the rest of the batch is still written.
+4. After a crash, records left pushing are looked up in QuickBooks by the marker every pushed
+   record carries in its PrivateNote ("[zera 123]") on its transaction date; those found are
+   recorded as pushed, the others sent again. Nothing is ever created twice.
+
+`push(..., dry_run=True)` returns the plan and writes nothing to QuickBooks or to any record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zera.accounts.audit import Actor
+from zera.accounts.audit import record as audit
+from zera.clients import ClientSummary
+from zera.qbo import QBOClient, QBOError, batch_fault
+from zera.qbo.client import BATCH_LIMIT
+from zera.qbo.mapping import MappingError, NameIds, to_intuit
+from zera.qbo.mapping.common import fold
+from zera.review import payloads
+from zera.review.records import APPROVED, PUSHING, RecordView, list_records
+from zera.sync import records as pushed
+from zera.sync.lists import PEOPLE, ReferenceLists, reference_lists
+from zera.sync.mirror import refresh_reference
+from zera.sync.names import ensure_names
+
+CREATED = "created"
+UPDATED = "updated"
+DUPLICATE = "duplicate"
+BLOCKED = "blocked"
+FAILED = "failed"
+WILL_CREATE = "will create"
+
+Progress = Callable[[int, int], Awaitable[None]]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    type: str
+    outcome: str
+    qbo_id: str | None = None
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "outcome": self.outcome,
+                "qbo_id": self.qbo_id, "message": self.message}  # fmt: skip
+
+
+@dataclass
+class Plan:
+    """What a push will do: records to send, and those held back with why."""
+
+    send: list[RecordView] = field(default_factory=list)
+    held: list[Outcome] = field(default_factory=list)
+    resume: list[RecordView] = field(default_factory=list)  # left pushing by a crash
+    closing_date: dt.date | None = None
+
+    def outcomes(self) -> list[Outcome]:
+        planned = [
+            Outcome(r.id, r.entity, WILL_CREATE, message=f"will create a {r.entity}")
+            for r in self.resume + self.send
+        ]
+        return sorted(planned + self.held, key=lambda o: o.id)
+
+
+def marker(record_id: int) -> str:
+    return f"[zera {record_id}]"
+
+
+def _closing_date(preferences: dict[str, Any]) -> dt.date | None:
+    raw = (preferences.get("AccountingInfoPrefs") or {}).get("BookCloseDate")
+    try:
+        return dt.date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def _live_problems(record: RecordView, lists: ReferenceLists, closing: dt.date | None) -> str:
+    """Why QuickBooks, as it is now, would refuse the record ("" when it would not)."""
+    payload = payloads.normalize(record.payload)[0]
+    for key, _path, ref in payloads.references(payload):
+        value = payloads.ref_value(ref)
+        if payloads.REF_LISTS.get(key) != "Account" or not value:
+            continue
+        entry = lists.get("Account", value)
+        name = payloads.ref_name(ref) or f"Id {value}"
+        if entry is None:
+            return (
+                f"Account '{name}' is no longer in QuickBooks (deleted or merged): choose another."
+            )
+        if not entry.active:
+            return (
+                f"Account '{entry.name}' was made inactive or deleted in QuickBooks: choose "
+                "another."
+            )
+    problems = payloads.resolve(record.entity, payload, lists)
+    problems += payloads.check(record.entity, payload, lists)
+    if problems:
+        return "; ".join(str(p) for p in problems)
+    when = payloads.summarize(record.entity, payload).txn_date
+    if closing is not None and when is not None and when <= closing:
+        return (
+            f"Dated {when}, on or before the books' closing date {closing}: QuickBooks would "
+            "refuse it (6210)."
+        )
+    return ""
+
+
+def _duplicate_of_quickbooks(record: RecordView) -> str:
+    for flag in record.flags:
+        if flag.kind == "duplicate" and "QuickBooks" in flag.message:
+            return flag.message
+    return ""
+
+
+async def plan_push(qbo: QBOClient, client: ClientSummary) -> Plan:
+    """Refresh the lists, then sort the client's approved records into what will be sent and
+    what is held back (blocked, likely duplicate)."""
+    await refresh_reference(qbo, client.id)
+    closing = _closing_date(await qbo.preferences())
+    lists = await reference_lists(client.id)
+    plan = Plan(closing_date=closing)
+    plan.resume = await list_records(client, status=PUSHING)
+    for record in await list_records(client, status=APPROVED):
+        if record.qbo_id:
+            continue
+        reason = _live_problems(record, lists, closing)
+        duplicate = _duplicate_of_quickbooks(record)
+        if reason:
+            plan.held.append(Outcome(record.id, record.entity, BLOCKED, message=reason))
+        elif duplicate:
+            plan.held.append(Outcome(record.id, record.entity, DUPLICATE, message=duplicate))
+        else:
+            plan.send.append(record)
+    return plan
+
+
+def _names_needed(record: RecordView) -> list[tuple[str, str]]:
+    spec = payloads.TYPES[record.entity]
+    wanted = []
+    for key, _path, ref in payloads.references(record.payload):
+        if key not in ("VendorRef", "CustomerRef", "EntityRef", "Entity"):
+            continue
+        if payloads.ref_value(ref) or not payloads.ref_name(ref):
+            continue
+        kind = ref.get("type") if ref.get("type") in PEOPLE else None
+        entity = kind or {"VendorRef": "Vendor", "CustomerRef": "Customer"}.get(key)
+        entity = entity or spec.party_entity or "Vendor"
+        wanted.append((entity, payloads.ref_name(ref)))
+    return wanted
+
+
+def _body(record: RecordView, names: NameIds, run_day: dt.date) -> dict[str, Any]:
+    body = to_intuit(record.entity, payloads.normalize(record.payload)[0], names)
+    body.setdefault("TxnDate", run_day.isoformat())
+    note = str(body.get("PrivateNote") or "")
+    tag = marker(record.id)
+    if tag not in note:
+        body["PrivateNote"] = f"{note} {tag}".strip()[: payloads.MAX_NOTE]
+    return body
+
+
+def _request(client_id: int, chunk: list[RecordView]) -> str:
+    key = ",".join(f"{r.id}.{r.version}" for r in chunk)
+    return "push:" + hashlib.sha256(f"{client_id}:{key}".encode()).hexdigest()[:40]
+
+
+async def _find_by_marker(
+    qbo: QBOClient, record: RecordView, run_day: dt.date
+) -> dict[str, Any] | None:
+    """The transaction a lost answer created for `record`, if QuickBooks has it."""
+    day = payloads.summarize(record.entity, record.payload).txn_date or run_day
+    answer = await qbo.query(
+        f"SELECT * FROM {record.entity} WHERE TxnDate = '{day.isoformat()}'"  # noqa: S608 (a date)
+    )
+    tag = marker(record.id)
+    for found in answer.get(record.entity) or answer.get(f"{record.entity}Txn") or []:
+        if tag in str(found.get("PrivateNote") or ""):
+            return dict(found)
+    return None
+
+
+def _message(error: QBOError) -> str:
+    return f"QuickBooks refused it: {error}"
+
+
+async def push(
+    qbo: QBOClient,
+    client: ClientSummary,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Write the client's approved records to QuickBooks; one outcome per record considered."""
+    plan = await plan_push(qbo, client)
+    if dry_run:
+        return plan.outcomes()
+    run_id = await pushed.start_run(client.id, actor)
+    run_day = dt.datetime.now(dt.UTC).date()
+    outcomes = list(plan.held)
+    total = len(plan.resume) + len(plan.send)
+    done = 0
+    try:
+        for record in plan.resume:
+            found = await _find_by_marker(qbo, record, run_day)
+            if found is not None:
+                await pushed.mark_pushed(actor, record, found)
+                outcomes.append(Outcome(record.id, record.entity, CREATED, str(found["Id"])))
+                done += 1
+            else:
+                back = await pushed.release(actor, record)
+                if back is not None:
+                    plan.send.append(back)
+        lists = await reference_lists(client.id)
+        wanted = [name for r in plan.send for name in _names_needed(r)]
+        names, refused = await ensure_names(qbo, client.id, wanted, lists, push_run_id=run_id)
+        sendable = []
+        for record in plan.send:
+            keys = [(e, fold(n)) for e, n in _names_needed(record)]
+            why = next((refused[key] for key in keys if key in refused), "")
+            if why:
+                outcomes.append(Outcome(record.id, record.entity, BLOCKED, message=why))
+            else:
+                sendable.append(record)
+        sendable.sort(key=lambda r: r.id)
+        for start in range(0, len(sendable), BATCH_LIMIT):
+            outcomes += await _send_chunk(
+                qbo, client, actor, run_id, sendable[start : start + BATCH_LIMIT], names, run_day
+            )
+            done = min(total, done + len(sendable[start : start + BATCH_LIMIT]))
+            if progress is not None:
+                await progress(done, total)
+    except BaseException:
+        await pushed.finish_run(run_id, _summary(outcomes), state="failed")
+        raise
+    await pushed.finish_run(run_id, _summary(outcomes))
+    await audit(actor, "push", client_id=client.id, run=run_id, **_summary(outcomes))
+    return sorted(outcomes, key=lambda o: o.id)
+
+
+def _summary(outcomes: list[Outcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    return counts
+
+
+async def _send_chunk(
+    qbo: QBOClient,
+    client: ClientSummary,
+    actor: Actor,
+    run_id: int,
+    chunk: list[RecordView],
+    names: NameIds,
+    run_day: dt.date,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    request = _request(client.id, chunk)
+    items: list[dict[str, Any]] = []
+    claimed: dict[str, RecordView] = {}
+    for record in chunk:
+        try:
+            body = _body(record, names, run_day)
+        except MappingError as exc:
+            await pushed.mark_failed(actor, record, str(exc))
+            outcomes.append(Outcome(record.id, record.entity, FAILED, message=str(exc)))
+            continue
+        claim = await pushed.mark_pushing(actor, record, run_id, request)
+        if claim is None:
+            continue  # edited or pushed by someone else since the plan: not ours to send
+        bid = str(len(items))
+        claimed[bid] = claim
+        items.append({"bId": bid, "operation": "create", record.entity: body})
+    if not items:
+        return outcomes
+    answers = await qbo.batch(items, operation=request)
+    for answer in answers:
+        sent = claimed.get(str(answer.get("bId")))
+        if sent is None:
+            continue
+        fault = batch_fault(answer)
+        if fault is not None:
+            await pushed.mark_failed(actor, sent, _message(fault))
+            outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
+            continue
+        created = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
+        await pushed.mark_pushed(actor, sent, created)
+        outcomes.append(Outcome(sent.id, sent.entity, CREATED, str(created.get("Id"))))
+    return outcomes

@@ -1,0 +1,129 @@
+"""A record's QuickBooks side: the push marks it pushing (with the batch requestid it is sent
+in), then in QuickBooks (its Id, SyncToken and merge base: what QuickBooks answered) or failed
+(with the reason in words). Each step is a new version of the record, kept in its history, so an
+edit made while it was on its way is refused as stale rather than lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from zera.accounts.audit import Actor
+from zera.db.engine import write_transaction
+from zera.db.tables import PushRun, Record, RecordChange
+from zera.jsonmoney import dumps
+from zera.review.records import (
+    APPROVED,
+    FAILED,
+    IN_QUICKBOOKS,
+    PUSHING,
+    Flag,
+    RecordView,
+)
+
+
+async def start_run(client_id: int, actor: Actor) -> int:
+    rows = (
+        await PushRun.insert(PushRun(client_id=client_id, started_by=actor.email))
+        .returning(PushRun.id)
+        .run()
+    )
+    return int(rows[0]["id"])
+
+
+async def finish_run(run_id: int, summary: dict[str, int], *, state: str = "done") -> None:
+    await PushRun.update(
+        {PushRun.finished_at: dt.datetime.now(dt.UTC), PushRun.state: state,
+         PushRun.summary: dumps(summary)}
+    ).where(PushRun.id == run_id).run()
+
+
+async def _step(
+    actor: Actor,
+    record: RecordView,
+    action: str,
+    status: str,
+    values: dict[Any, Any],
+) -> RecordView | None:
+    """Move `record` (as read) to `status` with `values`; None when it changed meanwhile."""
+    now = dt.datetime.now(dt.UTC)
+    update = {
+        Record.status: status,
+        Record.version: record.version + 1,
+        Record.updated_at: now,
+        Record.updated_by: actor.email,
+        **values,
+    }
+    async with write_transaction(Record._meta.db):
+        done = (
+            await Record.update(update)
+            .where((Record.id == record.id) & (Record.version == record.version))
+            .returning(Record.id)
+            .run()
+        )
+        if not done:
+            return None
+        state = {"type": record.entity, "record": record.payload}
+        await RecordChange.insert(
+            RecordChange(
+                record_id=record.id,
+                client_id=record.client_id,
+                version=record.version + 1,
+                user_id=actor.user_id,
+                user_email=actor.email,
+                action=action,
+                before=dumps({**state, "status": record.status}),
+                after=dumps({**state, "status": status}),
+            )
+        ).run()
+    return replace(record, status=status, version=record.version + 1, updated_at=now)
+
+
+async def mark_pushing(
+    actor: Actor, record: RecordView, run_id: int, request: str
+) -> RecordView | None:
+    """Claim an approved (or failed, being retried) record for a batch sent as `request`."""
+    if record.status not in (APPROVED, FAILED):
+        return None
+    return await _step(
+        actor, record, "push", PUSHING,
+        {Record.push_run_id: run_id, Record.push_request: request},
+    )  # fmt: skip
+
+
+async def mark_pushed(
+    actor: Actor, record: RecordView, answer: dict[str, Any]
+) -> RecordView | None:
+    """QuickBooks has it: keep its Id, SyncToken and answer (the merge base)."""
+    flags = [f for f in record.flags if f.kind != "push"]
+    return await _step(
+        actor,
+        record,
+        "pushed",
+        IN_QUICKBOOKS,
+        {
+            Record.qbo_id: str(answer["Id"]),
+            Record.sync_token: str(answer.get("SyncToken", "0")),
+            Record.merge_base: dumps(answer),
+            Record.flags: dumps([f.to_json() for f in flags]),
+        },
+    )
+
+
+async def mark_failed(actor: Actor, record: RecordView, message: str) -> RecordView | None:
+    """QuickBooks refused it: back to the user with the reason, shown on its row."""
+    flags = [f for f in record.flags if f.kind != "push"] + [Flag("push", message)]
+    return await _step(
+        actor,
+        record,
+        "push failed",
+        FAILED,
+        {Record.flags: dumps([f.to_json() for f in flags]), Record.push_request: None},
+    )
+
+
+async def release(actor: Actor, record: RecordView) -> RecordView | None:
+    """A record left pushing by an interrupted push that QuickBooks does not have: approved
+    again, to be sent in this push."""
+    return await _step(actor, record, "push resumed", APPROVED, {Record.push_request: None})
