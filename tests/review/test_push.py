@@ -27,12 +27,13 @@ async def _approved(books: Books, items: list[dict[str, Any]]) -> list[records.R
 
 async def test_every_type_is_written_once_and_keeps_quickbooks_answer(books: Books) -> None:
     items = await every_type(books)
+    fuel = {"Amount": "12.00", "DetailType": "AccountBasedExpenseLineDetail",
+            "AccountBasedExpenseLineDetail": {"AccountRef": {"name": "Fuel"}}}  # fmt: skip
     for n, spelling in enumerate(("Fresh Sod Farms", "FRESH SOD FARMS", "fresh  sod farms")):
         items.append({"type": "Purchase", "record": {
             "PaymentType": "Cash", "AccountRef": {"name": "Business Checking"},
-            "EntityRef": {"name": spelling, "type": "Vendor"}, "TxnDate": "2026-03-0" + str(n + 4),
-            "Line": [{"Amount": "12.00", "DetailType": "AccountBasedExpenseLineDetail",
-                      "AccountBasedExpenseLineDetail": {"AccountRef": {"name": "Fuel"}}}]}})  # fmt: skip
+            "EntityRef": {"name": spelling, "type": "Vendor"}, "TxnDate": f"2026-03-0{n + 4}",
+            "Line": [fuel]}})  # fmt: skip
     stored = await _approved(books, items)
     client = await client_by_reference(str(books.client_id))
     quickbooks = app_of(books.http).state.quickbooks
