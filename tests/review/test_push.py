@@ -70,3 +70,53 @@ async def test_the_push_job_runs_on_the_worker_with_its_progress(books: Books) -
     for record in stored:
         after = await records.get_record(client, record.id)
         assert (after.status, bool(after.qbo_id)) == (records.IN_QUICKBOOKS, True)
+
+
+def _cash(account: str, day: str, **extra: Any) -> dict[str, Any]:
+    kind = "AccountBasedExpenseLineDetail"
+    return {"type": "Purchase", "record": {
+        "PaymentType": "Cash", "AccountRef": {"name": "Business Checking"}, "TxnDate": day,
+        "Line": [{"Amount": "25.00", "DetailType": kind, kind: {"AccountRef": {"name": account}}}],
+        **extra}}  # fmt: skip
+
+
+async def test_live_checks_block_what_quickbooks_would_refuse_and_a_dry_run_writes_nothing(
+    books: Books,
+) -> None:
+    client = await client_by_reference(str(books.client_id))
+    quickbooks = app_of(books.http).state.quickbooks
+    stored = await _approved(books, [
+        _cash("Fuel", "2026-03-10"),
+        _cash("Shop Supplies", "2026-03-11"),
+        _cash("Fuel", "2025-12-30"),
+        _cash("Fuel", "2026-03-12", CurrencyRef={"value": "EUR"}),
+        _cash("Fuel", "2026-03-13", TxnTaxDetail={"TotalTax": "1.00"}),
+    ])  # fmt: skip
+    ok, inactive, closed, euro, taxed = (r.id for r in stored)
+    async with quickbooks.client_for(books.client_id) as qbo:
+        supplies = (await qbo.query("SELECT * FROM Account WHERE Name = 'Shop Supplies'"))
+        account = supplies["Account"][0]
+        await qbo.update("Account", {"Id": account["Id"], "SyncToken": account["SyncToken"],
+                                     "Name": account["Name"], "Active": False},
+                         operation="test:deactivate", sparse=True)  # fmt: skip
+        prefs = await qbo.preferences()
+        await qbo.update("Preferences", {"Id": prefs["Id"], "SyncToken": prefs["SyncToken"],
+                                         "AccountingInfoPrefs": {"BookCloseDate": "2025-12-31"}},
+                         operation="test:close-books", sparse=True)  # fmt: skip
+        before = (await qbo.query("SELECT COUNT(*) FROM Purchase"))["totalCount"]
+        plan = {o.id: o for o in await push(qbo, client, ACTOR, dry_run=True)}
+        assert (await qbo.query("SELECT COUNT(*) FROM Purchase"))["totalCount"] == before
+        statuses = {(await records.get_record(client, r.id)).status for r in stored}
+        assert statuses == {"approved"}
+        assert plan[ok].outcome == "will create"
+        assert plan[inactive].outcome == "blocked"
+        assert "'Shop Supplies' was made inactive" in plan[inactive].message
+        assert plan[closed].outcome == "blocked" and "closing date 2025-12-31" in plan[closed].message
+        assert plan[euro].outcome == "blocked" and "EUR" in plan[euro].message
+        assert plan[taxed].outcome == "will create"
+        assert "automated sales tax" in plan[taxed].message
+        done = {o.id: o for o in await push(qbo, client, ACTOR)}
+        assert {i: done[i].outcome for i in (ok, inactive, closed, euro, taxed)} == {
+            ok: "created", inactive: "blocked", closed: "blocked", euro: "blocked",
+            taxed: "created"}  # fmt: skip
+        assert (await qbo.query("SELECT COUNT(*) FROM Purchase"))["totalCount"] == before + 2

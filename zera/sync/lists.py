@@ -26,6 +26,7 @@ class ListEntry:
     active: bool
     kind: str = ""  # AccountType for an account, Type for an item
     number: str = ""  # AcctNum for an account
+    currency: str = ""  # CurrencyRef of an account or a name, where QuickBooks gives one
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def _entry(row: dict[str, Any]) -> ListEntry:
         active=bool(row["active"]),
         kind=str(kind),
         number=str(payload.get("AcctNum") or ""),
+        currency=str((payload.get("CurrencyRef") or {}).get("value") or ""),
     )
 
 

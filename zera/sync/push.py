@@ -68,12 +68,14 @@ class Plan:
     held: list[Outcome] = field(default_factory=list)
     resume: list[RecordView] = field(default_factory=list)  # left pushing by a crash
     closing_date: dt.date | None = None
+    warnings: dict[int, str] = field(default_factory=dict)  # record id -> what to know
 
     def outcomes(self) -> list[Outcome]:
         planned = [
-            Outcome(r.id, r.entity, WILL_CREATE, message=f"will create a {r.entity}")
+            Outcome(r.id, r.entity, WILL_CREATE, message=" ".join(
+                [f"will create a {r.entity}.", self.warnings.get(r.id, "")]).strip())
             for r in self.resume + self.send
-        ]
+        ]  # fmt: skip
         return sorted(planned + self.held, key=lambda o: o.id)
 
 
@@ -120,6 +122,58 @@ def _live_problems(record: RecordView, lists: ReferenceLists, closing: dt.date |
     return ""
 
 
+@dataclass(frozen=True)
+class Company:
+    """What the company's Preferences say that a push must respect."""
+
+    closing_date: dt.date | None
+    multicurrency: bool
+    home_currency: str
+    automated_sales_tax: bool
+
+    @classmethod
+    def of(cls, preferences: dict[str, Any]) -> Company:
+        currency = preferences.get("CurrencyPrefs") or {}
+        tax = preferences.get("TaxPrefs") or {}
+        return cls(
+            closing_date=_closing_date(preferences),
+            multicurrency=bool(currency.get("MultiCurrencyEnabled")),
+            home_currency=str((currency.get("HomeCurrency") or {}).get("value") or ""),
+            automated_sales_tax=bool(tax.get("PartnerTaxEnabled")),
+        )
+
+
+def _currency_problem(record: RecordView, lists: ReferenceLists, company: Company) -> str:
+    """Currencies must agree: the record's, its bank or card account's and its payee's."""
+    own = str((record.payload.get("CurrencyRef") or {}).get("value") or "")
+    home = company.home_currency
+    if not company.multicurrency:
+        if own and home and own != home:
+            return (
+                f"The record is in {own} but the company works only in {home} (multicurrency "
+                "is off in QuickBooks)."
+            )
+        return ""
+    bank = payloads.bank_ref(record.entity, record.payload)
+    account = lists.get("Account", payloads.ref_value(bank)) if bank else None
+    payee = payloads.payee_ref(record.entity, record.payload)
+    person = lists.person(payloads.ref_value(payee)) if payee else None
+    wanted = own or home
+    for what, entry in (("account", account), ("payee", person)):
+        if entry is not None and entry.currency and wanted and entry.currency != wanted:
+            return (
+                f"Currencies disagree: the record is in {wanted} but its {what} "
+                f"'{entry.name}' is in {entry.currency}."
+            )
+    return ""
+
+
+def _carries_tax(payload: dict[str, Any]) -> bool:
+    if payload.get("TxnTaxDetail"):
+        return True
+    return any(key == "TaxCodeRef" for key, _path, _ref in payloads.references(payload))
+
+
 def _duplicate_of_quickbooks(record: RecordView) -> str:
     for flag in record.flags:
         if flag.kind == "duplicate" and "QuickBooks" in flag.message:
@@ -131,15 +185,21 @@ async def plan_push(qbo: QBOClient, client: ClientSummary) -> Plan:
     """Refresh the lists, then sort the client's approved records into what will be sent and
     what is held back (blocked, likely duplicate)."""
     await refresh_reference(qbo, client.id)
-    closing = _closing_date(await qbo.preferences())
+    company = Company.of(await qbo.preferences())
     lists = await reference_lists(client.id)
-    plan = Plan(closing_date=closing)
+    plan = Plan(closing_date=company.closing_date)
     plan.resume = await list_records(client, status=PUSHING)
     for record in await list_records(client, status=APPROVED):
         if record.qbo_id:
             continue
-        reason = _live_problems(record, lists, closing)
+        reason = _live_problems(record, lists, company.closing_date)
+        reason = reason or _currency_problem(record, lists, company)
         duplicate = _duplicate_of_quickbooks(record)
+        if company.automated_sales_tax and _carries_tax(record.payload):
+            plan.warnings[record.id] = (
+                "The company uses automated sales tax: QuickBooks computes the tax itself and "
+                "may change the amounts given here."
+            )
         if reason:
             plan.held.append(Outcome(record.id, record.entity, BLOCKED, message=reason))
         elif duplicate:
