@@ -121,3 +121,22 @@ async def test_live_checks_block_what_quickbooks_would_refuse_and_a_dry_run_writ
             ok: "created", inactive: "blocked", closed: "blocked", euro: "blocked",
             taxed: "created"}  # fmt: skip
         assert (await qbo.query("SELECT COUNT(*) FROM Purchase"))["totalCount"] == before + 2
+
+
+async def test_a_new_name_quickbooks_already_has_inactive_is_found_not_failed(books: Books) -> None:
+    """Intuit's 6240 (the name exists, here made inactive since the record was approved) is
+    resolved by finding that name and making it active again."""
+    item = _cash("Fuel", "2026-03-14", EntityRef={"name": "Zeta Mowing Co", "type": "Vendor"})
+    (stored,) = await _approved(books, [item])
+    client = await client_by_reference(str(books.client_id))
+    quickbooks = app_of(books.http).state.quickbooks
+    async with quickbooks.client_for(books.client_id) as qbo:
+        vendor = await qbo.create("Vendor", {"DisplayName": "Zeta Mowing Co"}, operation="t:v")
+        await qbo.update("Vendor", {"Id": vendor["Id"], "SyncToken": vendor["SyncToken"],
+                                    "DisplayName": "Zeta Mowing Co", "Active": False},
+                         operation="t:off", sparse=True)  # fmt: skip
+        (outcome,) = await push(qbo, client, ACTOR)
+        assert outcome.outcome == "created", outcome
+        purchase = await qbo.read("Purchase", str(outcome.qbo_id))
+        assert purchase["EntityRef"]["value"] == vendor["Id"]
+        assert (await qbo.read("Vendor", vendor["Id"]))["Active"] is True

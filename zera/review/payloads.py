@@ -341,6 +341,8 @@ def resolve(entity: str, payload: dict[str, Any], lists: ReferenceLists) -> list
             problems.append(Problem(path, "needs a value or a name."))
             continue
         found = next((e for t in targets if (e := lists.named(t, name))), None)
+        if found is not None and not found.active and targets[0] in PEOPLE:
+            found = None  # an inactive name stays a name: the push finds it and reactivates it
         if found is not None:
             ref["value"], ref["name"] = found.qbo_id, found.name
             if key in ("EntityRef", "Entity"):
