@@ -130,6 +130,7 @@ async def test_a_new_name_quickbooks_already_has_inactive_is_found_not_failed(bo
     (stored,) = await _approved(books, [item])
     client = await client_by_reference(str(books.client_id))
     quickbooks = app_of(books.http).state.quickbooks
+    assert stored.payload["EntityRef"] == {"name": "Zeta Mowing Co", "type": "Vendor"}
     async with quickbooks.client_for(books.client_id) as qbo:
         vendor = await qbo.create("Vendor", {"DisplayName": "Zeta Mowing Co"}, operation="t:v")
         await qbo.update("Vendor", {"Id": vendor["Id"], "SyncToken": vendor["SyncToken"],
