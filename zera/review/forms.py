@@ -28,6 +28,7 @@ from zera.review.payloads import (
     ref_value,
     total,
 )
+from zera.review.typed import line_of, person_named
 from zera.sync.lists import BANK, CREDIT_CARD, PAYABLE, PEOPLE, RECEIVABLE, ReferenceLists
 
 OTHER_CURRENT_ASSET = "Other Current Asset"
@@ -282,7 +283,7 @@ def _name(text: str) -> dict[str, Any]:
 
 def _person(text: str, lists: ReferenceLists, default: str) -> dict[str, Any]:
     """A name reference that says which list it is on (a new name goes to `default`)."""
-    found = next((e for kind in PEOPLE if (e := lists.named(kind, text))), None)
+    found = person_named(lists, text)
     return {**_name(text), "type": found.entity if found else default}
 
 
@@ -358,7 +359,6 @@ def to_payload(form: RecordForm, lists: ReferenceLists) -> dict[str, Any]:
 
 # -- refusals beside their fields ----------------------------------------------------------------
 
-_LINE_PATH = re.compile(r"^Line\[(\d+)\](?:\.(.+))?$")
 _COLUMN_OF = {
     "Amount": "amount",
     "AccountRef": "account",
@@ -391,9 +391,9 @@ def place(form: RecordForm, problems: Iterable[Problem]) -> Errors:
     spec, errors = form.spec, Errors()
     names = {f.name for f in spec.fields}
     for problem in problems:
-        found = _LINE_PATH.match(problem.field)
-        if found:
-            row, rest = int(found[1]), found[2] or ""
+        found = line_of(problem.field)
+        if found is not None:
+            row, rest = found
             last = re.sub(r"\[\d+\]", "", rest).split(".")
             key = next((p for p in reversed(last) if p in _COLUMN_OF or p == "Entity"), "")
             if key == "Entity" and "ReceivedFrom" in names:

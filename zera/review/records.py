@@ -704,3 +704,43 @@ async def create_records(
         status=status,
     )
     return [await get_record(client, record_id) for record_id in ids]
+
+
+# -- for proposing a batch: its reads and writes of the record table -----------------------------
+# `zera.review.proposals` reads and relinks records through these, so that this module stays the
+# one place that writes the record table.
+
+
+async def relink_line(record_id: int, line_id: int) -> None:
+    """Point a record at its statement line's new row (the document was read again), so its
+    source highlight finds the line. Not an edit: the version and the history stay as they are."""
+    await Record.update({Record.line_id: line_id}).where(Record.id == record_id).run()
+
+
+async def editable_statement_keys(client: ClientSummary) -> set[str]:
+    """The statement accounts ("bank:1234") that the client's still editable records are on."""
+    rows = (
+        await Record.select(Record.statement_key)
+        .where(
+            (Record.client_id == client.id)
+            & (Record.statement_key != "")
+            & Record.status.is_in(list(EDITABLE))
+        )
+        .distinct()
+        .run()
+    )
+    return {row["statement_key"] for row in rows}
+
+
+async def records_near(
+    client_id: int, document_id: int, start: dt.date, end: dt.date
+) -> list[RecordView]:
+    """The client's records dated from `start` to `end` (both included), and every record of
+    the document whatever its date."""
+    near = (Record.txn_date >= start) & (Record.txn_date <= end)
+    rows = (
+        await Record.select(*_COLUMNS)
+        .where((Record.client_id == client_id) & (near | (Record.document_id == document_id)))
+        .run()
+    )
+    return [_view(row) for row in rows]

@@ -19,16 +19,16 @@ from zera import clients, review
 from zera.accounts import Actor, CurrentUser
 from zera.clients import ClientSummary
 from zera.errors import Conflict, NotFound, ZeraError
-from zera.review import proposals, records
+from zera.review import edits, proposals, records
 from zera.review.batches import BatchView, batch_for_document, batch_header
+from zera.review.choices import SPLIT_TYPES, Choices
 from zera.review.records import InvalidRecord, RecordView, StaleEdit
-from zera.routes import review_forms as forms
 from zera.routes.review_grid import DEFAULT_SHOW, SHOW, Ask, Bulk, Grid, counts_of, readable, shown
 from zera.routes.sections import render_section
 from zera.sync.lists import ReferenceLists, reference_lists
 
 
-async def _asks(client: ClientSummary, choices: forms.Choices) -> list[Ask]:
+async def _asks(client: ClientSummary, choices: Choices) -> list[Ask]:
     return [
         Ask(key, label, choices.statement_accounts.get(proposals.account_kind(key), []))
         for key, label in await proposals.statement_accounts_to_ask(client)
@@ -46,7 +46,7 @@ async def _batch_grid(
     """The whole grid of a batch's document: its rows (filtered), counts, lists and question."""
     show = show if show in SHOW else DEFAULT_SHOW
     found = await records.list_records(client, document_id=batch.document_id)
-    choices = forms.Choices.of(lists if lists is not None else await reference_lists(client.id))
+    choices = Choices.of(lists if lists is not None else await reference_lists(client.id))
     return Grid(
         client_id=client.id,
         batch_id=batch.id,
@@ -164,7 +164,7 @@ async def bulk_action(
                 min_confidence=percent / 100,
             )  # fmt: skip
     elif action in ("approve", "exclude"):
-        ids = forms.posted_ids(form)
+        ids = edits.posted_ids(form)
         if not ids:
             status, bulk = 400, Bulk(action, 0, [], "Tick the rows first.")
         else:
@@ -214,7 +214,7 @@ async def _answer(
     choices = None
     if mode != "row":
         lists = lists if lists is not None else await reference_lists(client.id)
-        choices = forms.Choices.of(lists, datalists=False)
+        choices = Choices.of(lists, datalists=False)
     grid = Grid(
         client_id=client.id,
         batch_id=batch_id,
@@ -258,7 +258,7 @@ async def edit_row(
     if not record.editable:
         return await _answer(request, user, client, record, status=409,
                              message=_not_editable(record))  # fmt: skip
-    form = forms.EditForm.of_record(record)
+    form = edits.EditForm.of_record(record)
     return await _answer(request, user, client, record, mode="edit", form=form)
 
 
@@ -284,19 +284,13 @@ async def save_edit(
     record_id: FromPath[int],
 ) -> Template:
     client, record = await _record(user, client_id, record_id)
-    form = forms.EditForm.parse(await request.form(), record)
+    form = edits.EditForm.parse(await request.form(), record)
     lists = await reference_lists(client.id)
-    entity, payload, problems = forms.build_edit(record, form, lists)
     try:
-        if problems and form.version == record.version and record.editable:
-            raise InvalidRecord(problems)
-        saved = await records.edit_record(
-            actor, client, record.id, form.version, payload, entity=entity, lists=lists
-        )
-    except InvalidRecord as exc:
-        found = forms.edit_problems(exc.problems, entity, record)
+        saved = await edits.save_edit(actor, client, record, form, lists)
+    except edits.RefusedForm as exc:
         return await _answer(request, user, client, record, mode="edit", status=422, form=form,
-                             problems=found, lists=lists)  # fmt: skip
+                             problems=exc.by_field, lists=lists)  # fmt: skip
     except (StaleEdit, Conflict) as exc:
         return await _refused(request, user, client, record.id, exc)
     return await _answer(request, user, client, saved, recount=saved.status != record.status)
@@ -310,12 +304,12 @@ async def split_row(
     record_id: FromPath[int],
 ) -> Template:
     client, record = await _record(user, client_id, record_id)
-    if not record.editable or record.entity not in forms.SPLIT_TYPES:
+    if not record.editable or record.entity not in SPLIT_TYPES:
         message = _not_editable(record) if not record.editable else (
             f"A {record.label.lower()} cannot be split; change its type to an expense or a "
             "deposit first.")  # fmt: skip
         return await _answer(request, user, client, record, status=409, message=message)
-    form = forms.SplitForm.of_record(record)
+    form = edits.SplitForm.of_record(record)
     return await _answer(request, user, client, record, mode="split", form=form)
 
 
@@ -331,22 +325,17 @@ async def save_split(
     shorter without saving."""
     client, record = await _record(user, client_id, record_id)
     submitted = await request.form()
-    form = forms.SplitForm.parse(submitted)
+    form = edits.SplitForm.parse(submitted)
     changed = form.changed(str(submitted.get("change") or ""))
     lists = await reference_lists(client.id)
     if changed is not None:
         return await _answer(request, user, client, record, mode="split", form=changed,
                              lists=lists)  # fmt: skip
-    payload, problems, origin = forms.build_split(record, form, lists)
     try:
-        if problems and form.version == record.version and record.editable:
-            raise InvalidRecord(problems)
-        saved = await records.edit_record(actor, client, record.id, form.version, payload,
-                                          lists=lists)  # fmt: skip
-    except InvalidRecord as exc:
-        found = forms.split_problems(exc.problems, origin)
+        saved = await edits.save_split(actor, client, record, form, lists)
+    except edits.RefusedForm as exc:
         return await _answer(request, user, client, record, mode="split", status=422, form=form,
-                             problems=found, lists=lists)  # fmt: skip
+                             problems=exc.by_field, lists=lists)  # fmt: skip
     except (StaleEdit, Conflict) as exc:
         return await _refused(request, user, client, record.id, exc)
     return await _answer(request, user, client, saved, recount=saved.status != record.status)
@@ -357,7 +346,7 @@ async def _set_status(
     status: str,
 ) -> Template:  # fmt: skip
     client, record = await _record(user, client_id, record_id)
-    version = forms.version_of(await request.form())
+    version = edits.version_of(await request.form())
     try:
         saved = await records.set_status(actor, client, record.id, version, status)
     except InvalidRecord as exc:

@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from zera.review import choices as form_choices
 from zera.review import payloads, records
 from zera.review.payloads import Problem
 from zera.review.records import STATUS_LABELS, Counts, RecordView
-from zera.routes import review_forms as forms
 
 SHOW = {
     "to_review": "To review",
@@ -53,7 +53,7 @@ class Grid:
     records: list[RecordView]
     counts: Counts | None  # None: a row's answer that changed no count
     show: str = DEFAULT_SHOW
-    choices: forms.Choices | None = None
+    choices: form_choices.Choices | None = None
     asks: list[Ask] = field(default_factory=list)
     focus: int | None = None
     mode: str = "row"  # the focus row's: row, edit or split
@@ -66,12 +66,12 @@ class Grid:
     filters = SHOW
     status_labels = STATUS_LABELS
     type_labels = {name: spec.label for name, spec in payloads.TYPES.items()}
-    account_list = staticmethod(forms.account_list)
-    names_list = staticmethod(forms.names_list)
-    type_choices = staticmethod(forms.type_choices)
-    has_category = staticmethod(forms.has_category)
-    new_payee = staticmethod(forms.new_payee)
-    split_types = forms.SPLIT_TYPES
+    account_list = staticmethod(form_choices.account_list)
+    names_list = staticmethod(form_choices.names_list)
+    type_choices = staticmethod(form_choices.type_choices)
+    has_category = staticmethod(form_choices.has_category)
+    new_payee = staticmethod(form_choices.new_payee)
+    split_types = form_choices.SPLIT_TYPES
 
     @staticmethod
     def readable_reasons(reasons: str) -> str:

@@ -1,165 +1,42 @@
-"""The review grid's forms: what they offer from the client's live lists, the values a record
-shows in them, and the Intuit payload a submitted form makes (built with `zera.review.payloads`'
-helpers, never by hand). Pure: the route reads the lists once and hands them in."""
+"""The review grid's edit and split forms read back: a submitted row turned into the record's
+new type and Intuit payload (built with `zera.review.payloads`' helpers, never by hand), saved
+against the version the form was opened at, and each refusal placed under the field it is
+about. Knows no HTTP: a submitted form is anything with `get` and `getall`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from litestar.datastructures import FormMultiDict
-
+from zera.accounts.audit import Actor
+from zera.clients import ClientSummary
 from zera.review import payloads
+from zera.review.choices import (
+    SPLIT_TYPES,
+    category_lines,
+    class_of,
+    current_category,
+    has_category,
+    names_list,
+    payee_kinds,
+    statement_facts,
+)
 from zera.review.payloads import Part, Problem
-from zera.review.records import RecordView
-from zera.sync.lists import BANK, CREDIT_CARD, PEOPLE, ListEntry, ReferenceLists
-
-# Datalists of account names, each offered once per page; a record's type picks one.
-ACCOUNT_LISTS = ("acct-lines", "acct-any", "acct-balance", "acct-bank", "acct-card")
-NAME_LISTS = ("names-vendor", "names-customer", "names-people")
-SPLIT_TYPES = ("Purchase", "Deposit")
+from zera.review.records import InvalidRecord, RecordView, edit_record
+from zera.review.typed import line_of, person_named
+from zera.sync.lists import ReferenceLists
 
 
-def account_list(entity: str, card: bool) -> str:
-    """The datalist a record's category is chosen from."""
-    if entity == "JournalEntry":
-        return "acct-any"
-    if entity == "Transfer":
-        return "acct-balance"
-    if entity == "CreditCardPayment":
-        return "acct-bank" if card else "acct-card"
-    return "acct-lines"
+class SubmittedForm(Protocol):
+    """A submitted form: a field's first value, and all the values of a repeated field (a web
+    framework's form multi-dict is one)."""
 
+    def get(self, key: str, /) -> Any: ...
 
-def names_list(entity: str) -> str | None:
-    """The datalist a record's payee is chosen from; None when the type has no payee."""
-    if entity == "Deposit":
-        return "names-people"
-    party = payloads.TYPES[entity].party_entity
-    return {"Vendor": "names-vendor", "Customer": "names-customer"}.get(party or "")
-
-
-def payee_kinds(entity: str) -> tuple[str, ...]:
-    """The lists a typed payee name is looked up in, in order."""
-    if entity == "Deposit":
-        return ("Customer", "Vendor", "Employee")
-    party = payloads.TYPES[entity].party_entity
-    return (party,) if party else ()
-
-
-def type_choices(record: RecordView) -> tuple[str, ...]:
-    """The types a record may be turned into here: a statement line's, and its own."""
-    if not record.from_statement:
-        return (record.entity,)
-    kinds = payloads.BANK_LINE_TYPES
-    return kinds if record.entity in kinds else (record.entity, *kinds)
-
-
-def has_category(entity: str) -> bool:
-    """The record is booked to an account the form can change (not a bill or invoice paid)."""
-    return payloads.TYPES[entity].lines != "linked"
-
-
-def _kinds(list_id: str, lists: ReferenceLists) -> Iterable[ListEntry]:
-    active = lists.accounts()
-    if list_id == "acct-lines":
-        excluded = payloads.category_types_excluded("Purchase")
-        return (a for a in active if a.kind not in excluded)
-    if list_id == "acct-balance":
-        wanted = payloads.allowed_account_types("Transfer", "ToAccountRef", {})
-        return (a for a in active if a.kind in wanted)
-    if list_id == "acct-bank":
-        return (a for a in active if a.kind == BANK)
-    if list_id == "acct-card":
-        return (a for a in active if a.kind == CREDIT_CARD)
-    return active
-
-
-@dataclass(frozen=True)
-class Choices:
-    """Everything the grid's forms offer, from one read of the live lists: active entries only."""
-
-    accounts: dict[str, list[str]]
-    names: dict[str, list[str]]
-    classes: list[ListEntry]  # empty when the company does not track classes per line
-    locations: list[ListEntry]  # empty when it does not track locations
-    statement_accounts: dict[str, list[ListEntry]]  # Bank / Credit Card: the question's answers
-
-    @classmethod
-    def of(cls, lists: ReferenceLists, *, datalists: bool = True) -> Choices:
-        """The choices; without `datalists` only what a row's own form holds (the page that
-        the row is in has the type-ahead lists already)."""
-
-        def active(entity: str) -> list[ListEntry]:
-            return [e for e in lists.of(entity) if e.active]
-
-        accounts: dict[str, list[str]] = {}
-        names: dict[str, list[str]] = {}
-        if datalists:
-            accounts = {key: [a.name for a in _kinds(key, lists)] for key in ACCOUNT_LISTS}
-            people = sorted(
-                (e for kind in PEOPLE for e in active(kind)), key=lambda e: e.name.casefold()
-            )
-            names = {
-                "names-vendor": [e.name for e in active("Vendor")],
-                "names-customer": [e.name for e in active("Customer")],
-                "names-people": [e.name for e in people],
-            }
-        return cls(
-            accounts=accounts,
-            names=names,
-            classes=active("Class") if lists.class_per_line else [],
-            locations=active("Department") if lists.locations else [],
-            statement_accounts={
-                BANK: lists.accounts(BANK),
-                CREDIT_CARD: lists.accounts(CREDIT_CARD),
-            },
-        )
-
-
-# -- what a record shows in the forms -----------------------------------------------------------
-
-
-def _facts(record: RecordView) -> payloads.BankFacts:
-    return payloads.bank_facts(
-        record.entity, record.payload, amount=record.amount, card=record.card,
-        description=record.bank_text,
-    )  # fmt: skip
-
-
-def category_lines(entity: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The lines that carry a category (an expense's or a deposit's)."""
-    kinds = ("AccountBasedExpenseLineDetail", "DepositLineDetail")
-    return [line for line in payloads.lines(payload) if line.get("DetailType") in kinds]
-
-
-def current_category(record: RecordView) -> tuple[str, bool]:
-    """The account the record is booked to, as the form shows it, and whether it is split."""
-    if record.entity in SPLIT_TYPES:
-        found = category_lines(record.entity, record.payload)
-        if len(found) > 1:
-            return "", True
-        return (payloads.ref_name(payloads.line_account(found[0])) if found else ""), False
-    if record.from_statement and record.entity in payloads.BANK_LINE_TYPES:
-        return payloads.ref_name(_facts(record).category), False
-    return record.account, False
-
-
-def _class_of(payload: dict[str, Any]) -> str:
-    for line in payloads.lines(payload):
-        ref = payloads.line_detail(line).get("ClassRef")
-        if isinstance(ref, dict):
-            return payloads.ref_value(ref)
-    return ""
-
-
-def new_payee(record: RecordView) -> bool:
-    """The payee is a name QuickBooks does not have yet (created on push)."""
-    ref = payloads.payee_ref(record.entity, record.payload)
-    return bool(ref and not payloads.ref_value(ref) and payloads.ref_name(ref))
+    def getall(self, key: str, default: list[Any], /) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -187,12 +64,12 @@ class EditForm:
             account=account,
             split=split,
             memo=record.memo,
-            class_id=_class_of(record.payload),
+            class_id=class_of(record.payload),
             location_id=payloads.ref_value(record.payload.get("DepartmentRef")),
         )
 
     @classmethod
-    def parse(cls, form: FormMultiDict, record: RecordView) -> EditForm:
+    def parse(cls, form: SubmittedForm, record: RecordView) -> EditForm:
         def text(name: str, default: str = "") -> str:
             value = form.get(name)
             return value.strip() if isinstance(value, str) else default
@@ -212,7 +89,7 @@ class EditForm:
         )
 
 
-def version_of(form: FormMultiDict) -> int:
+def version_of(form: SubmittedForm) -> int:
     """The version a form was opened at (0, which no record has, when it is missing)."""
     raw = form.get("version")
     try:
@@ -237,7 +114,7 @@ def _payee(
         if found is not None:
             ref = {"value": found.qbo_id, "name": found.name}
             return (ref | {"type": kind} if entity == "Deposit" else ref), []
-    other = next((e for kind in PEOPLE if (e := lists.named(kind, name))), None)
+    other = person_named(lists, name)
     if other is not None:
         return None, [
             Problem("payee", f"'{other.name}' is a {other.entity.lower()} in QuickBooks; a "
@@ -289,7 +166,7 @@ def build_edit(
             problems.append(Problem("type", why))
         else:
             entity = form.entity
-            payload = payloads.bank_payload(entity, _facts(record))
+            payload = payloads.bank_payload(entity, statement_facts(record))
     if not form.date:
         problems.append(Problem("date", "is required."))
     else:
@@ -313,7 +190,7 @@ def build_edit(
             problems += wrong
             if ref is not None:
                 payload = _with_category(record, entity, payload, ref)
-    if lists.class_per_line and form.class_id != _class_of(payload):
+    if lists.class_per_line and form.class_id != class_of(payload):
         ref = {"value": form.class_id} if form.class_id else None
         payload = payloads.with_tag(entity, payload, "ClassRef", ref)
     if lists.locations and form.location_id != payloads.ref_value(payload.get("DepartmentRef")):
@@ -353,7 +230,7 @@ class SplitForm:
         return cls(record.version, found)
 
     @classmethod
-    def parse(cls, form: FormMultiDict) -> SplitForm:
+    def parse(cls, form: SubmittedForm) -> SplitForm:
         def values(name: str) -> list[str]:
             return [v.strip() if isinstance(v, str) else "" for v in form.getall(name, [])]
 
@@ -459,18 +336,56 @@ def split_problems(problems: Sequence[Problem], origin: Sequence[int]) -> dict[s
         name = ""
         if problem.field.startswith("line-"):
             name = problem.field
-        elif problem.field.startswith("Line[") and "]" in problem.field:
-            index = int(problem.field[5 : problem.field.index("]")])
+        elif (line := line_of(problem.field)) is not None:
+            index = line[0]
             name = f"line-{origin[index]}" if index < len(origin) else ""
         out.setdefault(name, []).append(problem.message if name else str(problem))
     return out
 
 
-def posted_ids(form: FormMultiDict) -> list[int]:
+def posted_ids(form: SubmittedForm) -> list[int]:
     """The record ids ticked in a bulk form (anything that is not a number is ignored)."""
     return [int(v) for v in form.getall("ids", []) if isinstance(v, str) and v.isdigit()]
 
 
-def first(values: Mapping[str, list[str]], name: str) -> str:
-    found = values.get(name)
-    return found[0] if found else ""
+# -- saving --------------------------------------------------------------------------------------
+
+
+class RefusedForm(InvalidRecord):
+    """The form or Intuit's rules refuse the change: `by_field` places each problem under the
+    form's field (or split line) it is about, "" for the form as a whole."""
+
+    def __init__(self, problems: Sequence[Problem], by_field: dict[str, list[str]]) -> None:
+        super().__init__(problems)
+        self.by_field = by_field
+
+
+async def save_edit(
+    actor: Actor, client: ClientSummary, record: RecordView, form: EditForm, lists: ReferenceLists
+) -> RecordView:
+    """Save an edit row made against `form.version`: the record's new type and payload, checked
+    with Intuit's rules. Refused with RefusedForm (nothing saved), or StaleEdit or Conflict when
+    the record has changed since the form was opened or can no longer be edited."""
+    entity, payload, problems = build_edit(record, form, lists)
+    try:
+        # A stale or closed record is refused as such, not for what the form says.
+        if problems and form.version == record.version and record.editable:
+            raise InvalidRecord(problems)
+        return await edit_record(actor, client, record.id, form.version, payload,
+                                 entity=entity, lists=lists)  # fmt: skip
+    except InvalidRecord as exc:
+        raise RefusedForm(exc.problems, edit_problems(exc.problems, entity, record)) from exc
+
+
+async def save_split(
+    actor: Actor, client: ClientSummary, record: RecordView, form: SplitForm, lists: ReferenceLists
+) -> RecordView:
+    """Save the record split into the form's lines, made against `form.version`; refused as
+    `save_edit` is."""
+    payload, problems, origin = build_split(record, form, lists)
+    try:
+        if problems and form.version == record.version and record.editable:
+            raise InvalidRecord(problems)
+        return await edit_record(actor, client, record.id, form.version, payload, lists=lists)
+    except InvalidRecord as exc:
+        raise RefusedForm(exc.problems, split_problems(exc.problems, origin)) from exc
