@@ -173,6 +173,17 @@ def main(argv: list[str] | None = None) -> None:
     from zera.review import cli as records_cli
 
     records_cli.add_arguments(commands.add_parser("records", help="import or list records"))
+    from zera.sync import cli as push_cli
+
+    push_cli.add_arguments(
+        commands.add_parser(
+            "push",
+            help="write a client's approved records to QuickBooks (JSON lines)",
+            description="Push every approved record not yet in QuickBooks, as the Push button "
+            "does; prints one JSON line per record, then a summary line. Exit status 0 when "
+            "none failed or was blocked.",
+        )
+    )
     args = parser.parse_args(argv)
     if args.command == "extract":  # needs no settings, database or queue
         raise SystemExit(extract_cli.run(args.files, args.kind, args.password))
@@ -207,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(queue_cli.run(settings, args))
     elif args.command == "records":
         raise SystemExit(records_cli.run(settings, args))
+    elif args.command == "push":
+        raise SystemExit(push_cli.run(settings, args))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,16 @@
 """HTTP routes: thin handlers that parse input, check access and call one domain function."""
 
-from zera.routes import admin, auth, clients, documents, quickbooks, records, review, system
+from zera.routes import (
+    admin,
+    auth,
+    clients,
+    documents,
+    push,
+    quickbooks,
+    records,
+    review,
+    system,
+)
 
 ROUTES = [
     *auth.ROUTES,
@@ -11,6 +21,7 @@ ROUTES = [
     *quickbooks.ROUTES,
     *review.ROUTES,
     *records.ROUTES,
+    *push.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

@@ -17,7 +17,8 @@ from zera.qbo.vault import connection_info
 from zera.queue import recent_jobs
 from zera.sync import chart_of_accounts
 
-SECTIONS = ("documents", "review", "records", "conflicts", "connection")
+# "push" is served by zera/routes/push.py (its plan needs QuickBooks); here it is a tab.
+SECTIONS = ("documents", "review", "records", "push", "conflicts", "connection")
 OWNER_SECTIONS = ("settings",)
 
 
