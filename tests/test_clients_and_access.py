@@ -145,7 +145,7 @@ async def test_section_partial_and_full_page_render_the_same_section(firm: Firm)
     assert "<html" in full.text and "<html" not in partial.text
     for body in (full.text, partial.text):
         assert 'data-section="records"' in body
-        assert "No records have been written to QuickBooks" in body
+        assert "No records for Acme Bakery yet." in body
 
 
 async def test_unknown_section_and_unknown_client_are_404(firm: Firm) -> None:

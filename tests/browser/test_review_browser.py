@@ -31,7 +31,15 @@ def _connect(page: Page, base: str) -> None:
 def _upload(page: Page, pdf: bytes) -> None:
     page.get_by_role("link", name="Documents").click()  # an htmx swap: wait for it
     expect(page.locator(".dropzone")).to_be_visible()
-    page.evaluate(DROP, ["january.pdf", base64.b64encode(pdf).decode()])
+    status = page.locator("#upload-status")
+    # The drop zone's script binds to the swapped-in section a moment after it shows: drop
+    # again until it has taken the file.
+    for _ in range(40):
+        page.evaluate(DROP, ["january.pdf", base64.b64encode(pdf).decode()])
+        if "Ready to upload: january.pdf" in status.inner_text():
+            break
+        page.wait_for_timeout(250)
+    expect(status).to_contain_text("Ready to upload: january.pdf")
     page.get_by_role("button", name="Upload").click()
     row = page.locator("#document-list tr", has_text="january.pdf")
     expect(row.locator(".badge.doc-ok")).to_have_text("Read", timeout=60_000)
