@@ -38,7 +38,7 @@ from zera.sync.history import pull_history
 from zera.sync.lists import reference_lists
 from zera.sync.mirror import refresh_reference
 
-pytestmark = [pytest.mark.db, pytest.mark.queue]
+pytestmark = pytest.mark.db
 
 D = Decimal
 TODAY = dt.date.today()

@@ -20,7 +20,7 @@ from tests.review.test_records_cli import CLIENT_NAME, REPO
 from zera.review import records
 from zera.settings import Settings
 
-pytestmark = [pytest.mark.db, pytest.mark.queue]
+pytestmark = pytest.mark.db
 
 
 def zera_push(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -158,3 +158,28 @@ async def test_an_unknown_or_unconnected_client_is_refused(
     unconnected = zera_push(qbo_settings, "--client", "Unconnected Books", "--dry-run")
     assert unconnected.returncode == 1 and unconnected.stdout == ""
     assert "QuickBooks is not connected for this client." in unconnected.stderr
+
+
+async def test_a_push_is_refused_while_the_clients_push_job_is_queued(
+    books: Books, qbo_settings: Settings
+) -> None:
+    """Two pushes of one client at once could send the same records twice: while the push job
+    the Push button started is waiting, `zera push` refuses and writes nothing."""
+    from tests.qbo.conftest import wait_for_jobs
+    from zera.tasks.qbo import push_records
+
+    vendor = await vendor_of(books)
+    (made,) = await approve(books, [expense("Fuel", "84.10", "1207", vendor)])
+    queue = app_of(books.http).state.queue
+    queue.stop_worker()
+    try:
+        await push_records.send(queue, client_id=books.client_id, started_by="olive@example.com")
+        refused = zera_push(qbo_settings, "--client", CLIENT_NAME)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert "a push of this client is queued" in refused.stderr
+        client = await client_of(books)
+        assert (await records.get_record(client, made.id)).status == records.APPROVED
+    finally:
+        queue.start_worker(2)
+    await wait_for_jobs(books.client_id)
+    assert (await records.get_record(client, made.id)).status == records.IN_QUICKBOOKS

@@ -343,3 +343,31 @@ async def test_posting_push_without_the_csrf_token_is_refused(books: Books) -> N
     assert PUSH_JOB not in {j["title"] for j in jobs}
     client = await client_of(books)
     assert {r.status for r in await records.list_records(client)} == {records.APPROVED}
+
+
+async def test_the_last_push_can_be_undone_from_the_page(books: Books) -> None:
+    """Given a finished push of two expenses, when the owner presses Undo this push, then the
+    undo job deletes both transactions from QuickBooks, the records are approved again with no
+    QuickBooks Id, and the page says the push was undone."""
+    made = await three_approved(books)
+    url = f"/clients/{books.client_id}/push"
+    await books.http.post(url, data={"_csrf_token": await csrf_token(books.http, url)})
+    await wait_for_jobs(books.client_id)
+    client = await client_of(books)
+    pushed = {k: await records.get_record(client, made[k].id) for k in ("fuel", "gas")}
+    page = await books.http.get(url)
+    form = re.search(rf'action="({url}/runs/\d+/undo)"', page.text)
+    assert form is not None, page.text
+    assert (await books.http.post(
+        form.group(1), data={"_csrf_token": await csrf_token(books.http, url)}
+    )).status_code == 303  # fmt: skip
+    jobs = await wait_for_jobs(books.client_id)
+    assert [j["state"] for j in jobs if j["title"] == "Undo a push"] == ["done"]
+    quickbooks = app_of(books.http).state.quickbooks
+    async with quickbooks.client_for(books.client_id) as qbo:
+        for record in pushed.values():
+            after = await records.get_record(client, record.id)
+            assert (after.status, after.qbo_id) == (records.APPROVED, None)
+            found = await qbo.query(f"SELECT * FROM Purchase WHERE Id = '{record.qbo_id}'")  # noqa: S608
+            assert not found.get("Purchase")
+    assert "This push was undone." in text_of(await books.http.get(url))

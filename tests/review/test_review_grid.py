@@ -21,7 +21,7 @@ from tests.review.conftest import Books
 from zera.db.tables import QBOReference, Record
 from zera.jsonmoney import loads
 
-pytestmark = [pytest.mark.db, pytest.mark.queue]
+pytestmark = pytest.mark.db
 
 _ROW = re.compile(r'<tr id="record-(\d+)"([^>]*)>(.*?)</tr>', re.S)
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)

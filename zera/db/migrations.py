@@ -236,6 +236,16 @@ async def _push(engine: Engine[Any]) -> None:
                 await engine.run_ddl(f"ALTER TABLE record ADD COLUMN {column} {kind}")
 
 
+async def _attachments(engine: Engine[Any]) -> None:
+    """Source documents uploaded to QuickBooks as Attachables: one per client and document."""
+    for table in tables.ATTACHMENT_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    await engine.run_ddl(
+        "CREATE UNIQUE INDEX IF NOT EXISTS pushed_attachment_key ON pushed_attachment"
+        " (client_id, document_id)"
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
@@ -247,6 +257,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0008_webhook_notices", _webhook_notices),
     ("0009_records", _records),
     ("0010_push", _push),
+    ("0011_attachments", _attachments),
 ]
 
 

@@ -428,6 +428,19 @@ class PushedName(Table, tablename="pushed_name"):
     push_run_id = Integer(null=True, default=None)
 
 
+class PushedAttachment(Table, tablename="pushed_attachment"):
+    """A source document uploaded to a client's QuickBooks as one Attachable, and the
+    transactions it is linked to, so attaching again (or after a crash) uploads nothing twice
+    and undoing a push can unlink it."""
+
+    id = Serial(primary_key=True)
+    client_id = Integer()
+    document_id = Integer()
+    qbo_id = Varchar(length=32)  # the Attachable's Id
+    linked = JSON(default="[]")  # ["Purchase:145", ...]: what it was linked to by Zera
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 FOUNDATION_TABLES: tuple[type[Table], ...] = (
     Firm,
     User,
@@ -456,6 +469,7 @@ EXTRACTION_TABLES: tuple[type[Table], ...] = (ExtractionTurn,)
 SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
 RECORD_TABLES: tuple[type[Table], ...] = (Record, RecordChange, StatementAccount)
 PUSH_TABLES: tuple[type[Table], ...] = (PushRun, PushedName)
+ATTACHMENT_TABLES: tuple[type[Table], ...] = (PushedAttachment,)
 ALL_TABLES: tuple[type[Table], ...] = (
     FOUNDATION_TABLES
     + QBO_TABLES
@@ -466,4 +480,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     + SIGN_IN_TABLES
     + RECORD_TABLES
     + PUSH_TABLES
+    + ATTACHMENT_TABLES
 )

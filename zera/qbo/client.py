@@ -15,10 +15,12 @@ its `retry_after`, for the job queue to run the job again later (`zera.tasks.qbo
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -27,6 +29,7 @@ from zera.jsonmoney import dumps, loads
 from zera.qbo.errors import (
     ConnectionFailed,
     QBOError,
+    ServerError,
     Transient,
     fault_from_item,
     parse_error,
@@ -147,6 +150,12 @@ class QBOClient:
                     response.headers.get("content-type", ""),
                     response.headers.get("intuit_tid", ""),
                 )
+                if response.status_code >= 500 and not isinstance(error, Transient):
+                    # Intuit's 5xx carry a Fault envelope too (SystemFault, code 10000): the
+                    # status says it is worth retrying, whatever code the body gives.
+                    error = ServerError(
+                        error.message, error.code, error.detail, error.status, error.intuit_tid
+                    )
                 error.retry_after = _seconds(response.headers.get("retry-after"))
             if not isinstance(error, Transient) or attempt == self.max_attempts:
                 raise error
@@ -216,7 +225,7 @@ class QBOClient:
             page = await self.query(
                 f"SELECT * FROM {entity}{condition} STARTPOSITION {start} MAXRESULTS {page_size}"  # noqa: S608 (Intuit's query language, our own entity names)
             )
-            records = page.get(entity, [])
+            records = page.get(entity) or page.get(f"{entity}Txn") or []  # see `_entity`
             if records:
                 yield records
             if len(records) < page_size:
@@ -235,11 +244,28 @@ class QBOClient:
         for offset in range(0, len(items), BATCH_LIMIT):
             chunk = list(items[offset : offset + BATCH_LIMIT])
             params = {"requestid": request_id(f"{operation}:{offset}")} if operation else None
+            await self._count_items(len(chunk))
             body = await self._send(
                 "POST", "batch", params=params, json={"BatchItemRequest": chunk}, batch=True
             )
             results.extend(body.get("BatchItemResponse", []))
         return results
+
+    async def _count_items(self, items: int) -> None:
+        """Count a batch's items past the first as calls, together, once they all fit.
+
+        Intuit meters each item of a batch as a call against the 500 a minute (QBO-API.md §4,
+        §7), while the limiter counts a request as one. Counted one by one as room appeared,
+        some items would be dated long before their batch goes and leave the window while
+        Intuit still counts them: so the first waits until every item fits (a limiter over the
+        same ledger with that much less room), and the rest follow at once."""
+        limits = self.limiter.limits
+        room = max(1, limits.per_minute - items + 1)
+        all_fit = RateLimiter(self.limiter.ledger, replace(limits, per_minute=room))
+        for n in range(items - 1):
+            async with (all_fit if n == 0 else self.limiter).slot(self.realm_id):
+                pass
+        self.limiter.waited_seconds += all_fit.waited_seconds
 
     async def cdc(
         self, entities: Sequence[str], changed_since: str
@@ -255,6 +281,76 @@ class QBOClient:
                     if isinstance(value, list):
                         changed.setdefault(key, []).extend(value)
         return changed
+
+    async def upload(
+        self, attachable: dict[str, Any], content: bytes, *, operation: str
+    ) -> dict[str, Any]:
+        """Upload one file as an Attachable and return the Attachable Intuit made.
+
+        `attachable` is its metadata in Intuit's JSON (FileName, ContentType, and the
+        AttachableRef entries that link it to transactions). Intuit's multipart `/upload` takes
+        it as `file_metadata_01` and the bytes as `file_content_01`, base64 encoded as
+        python-quickbooks sends them. Like every write it carries a requestid derived from
+        `operation` (a repeat is answered from Intuit's memory, never uploaded twice) and goes
+        through the rate limiter and the same retries and time budget as `_send`."""
+        boundary = f"zera-{uuid.uuid4().hex}"
+        filename = str(attachable.get("FileName") or "attachment").replace('"', "'")
+        kind = str(attachable.get("ContentType") or "application/octet-stream")
+        body = "\r\n".join([
+            f"--{boundary}",
+            'Content-Disposition: form-data; name="file_metadata_01"',
+            "Content-Type: application/json", "", dumps(attachable),
+            f"--{boundary}",
+            f'Content-Disposition: form-data; name="file_content_01"; filename="{filename}"',
+            f"Content-Type: {kind}", "Content-Transfer-Encoding: base64", "",
+            base64.b64encode(content).decode("ascii"),
+            f"--{boundary}--", "",
+        ]).encode()  # fmt: skip
+        headers = {"Accept": "application/json",
+                   "Content-Type": f"multipart/form-data; boundary={boundary}"}  # fmt: skip
+        query = {"minorversion": MINOR_VERSION, "requestid": request_id(operation)}
+        give_up_at = time.monotonic() + self.retry_budget_seconds
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self.limiter.slot(self.realm_id):
+                    response = await self.http.post(
+                        f"{self.base}/upload", params=query, auth=self.auth, content=body,
+                        headers=headers, timeout=TIMEOUT,
+                    )  # fmt: skip
+            except httpx.TransportError as exc:
+                error: QBOError = ConnectionFailed(
+                    f"Could not reach QuickBooks: {type(exc).__name__}"
+                )
+            else:
+                if response.status_code < 400:
+                    answers = loads(response.content).get("AttachableResponse") or [{}]
+                    fault = answers[0].get("Fault")
+                    if isinstance(fault, dict):
+                        raise fault_from_item(fault)
+                    return dict(answers[0]["Attachable"])
+                error = parse_error(
+                    response.status_code,
+                    response.content,
+                    response.headers.get("content-type", ""),
+                    response.headers.get("intuit_tid", ""),
+                )
+                if response.status_code >= 500 and not isinstance(error, Transient):
+                    # Intuit's 5xx carry a Fault envelope too (SystemFault, code 10000): the
+                    # status says it is worth retrying, whatever code the body gives.
+                    error = ServerError(
+                        error.message, error.code, error.detail, error.status, error.intuit_tid
+                    )
+                error.retry_after = _seconds(response.headers.get("retry-after"))
+            if not isinstance(error, Transient) or attempt == self.max_attempts:
+                raise error
+            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+            jitter = random.uniform(0, ceiling)  # noqa: S311 (backoff jitter, not a secret)
+            wait = error.retry_after if error.retry_after is not None else jitter
+            if time.monotonic() + wait > give_up_at:
+                raise error
+            self.retries += 1
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
 
 def _entity(body: dict[str, Any], entity: str) -> dict[str, Any]:

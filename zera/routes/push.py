@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from zera import clients
 from zera.accounts import Actor, CurrentUser
 from zera.clients import ClientSummary
+from zera.errors import NotFound
 from zera.qbo.errors import NeedsReconnect, QBOError
 from zera.qbo.service import QuickBooks
 from zera.qbo.vault import connection_info
@@ -29,7 +30,8 @@ from zera.review import payloads
 from zera.review.records import APPROVED, FAILED, IN_QUICKBOOKS, PUSHING, RecordView, list_records
 from zera.routes.sections import render_section
 from zera.sync.push import BLOCKED, DUPLICATE, WILL_CREATE, Outcome, push
-from zera.tasks.qbo import push_records
+from zera.sync.records import PushRunView, last_run
+from zera.tasks.qbo import push_records, undo_push_run
 
 # How far back the page looks for the client's last push among its jobs.
 JOBS_LOOKED_AT = 50
@@ -76,6 +78,7 @@ class LastPush:
 
 @dataclass(frozen=True)
 class PushView:
+    run: PushRunView | None = None  # the last push run, for its Undo
     job: JobView | None = None  # the last push, running or finished
     last: LastPush | None = None  # set once it has finished
     plan: PlanView | None = None  # None while a push runs or when QuickBooks cannot be asked
@@ -156,7 +159,8 @@ async def push_view(quickbooks: QuickBooks, client: ClientSummary, actor: Actor)
         pushed = await list_records(client, status=IN_QUICKBOOKS)
         last = LastPush(job, created=_since(pushed, job), failed=_since(failed, job))
     planned, problem = await _plan(quickbooks, client, actor)
-    return PushView(job=job, last=last, plan=planned, problem=problem, failed=failed)
+    return PushView(run=await last_run(client.id), job=job, last=last, plan=planned,
+                    problem=problem, failed=failed)  # fmt: skip
 
 
 @get("/clients/{client_id:int}/push")
@@ -195,4 +199,26 @@ async def start_push(
     return await render_section(request, user, client, "push", push=view)
 
 
-ROUTES = [push_page, start_push]
+@post("/clients/{client_id:int}/push/runs/{run_id:int}/undo")
+async def undo_push_page(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    queue: NamedDependency[JobQueue],
+    client_id: FromPath[int],
+    run_id: FromPath[int],
+) -> Response[Any]:
+    """Start undoing the client's last push (a closed-period record gets a reversing journal
+    entry when the form asks for one)."""
+    client = await clients.get_client(user, client_id)
+    run = await last_run(client.id)
+    if run is None or run.id != run_id:
+        raise NotFound("Only the client's last push can be undone here.")
+    form = await request.form()
+    await undo_push_run.send(
+        queue, client_id=client.id, run_id=run.id, started_by=user.email,
+        reverse_with_journal=form.get("reverse_with_journal") == "yes",
+    )  # fmt: skip
+    return Redirect(path=f"/clients/{client.id}/push", status_code=303)
+
+
+ROUTES = [push_page, start_push, undo_push_page]

@@ -23,8 +23,19 @@ from zera.errors import NotFound
 from zera.jsonmoney import dumps
 from zera.qbo.errors import NeedsReconnect, QBOError, Transient
 from zera.qbo.service import QuickBooks
+from zera.queue import recent_jobs
 from zera.settings import Settings
-from zera.sync.push import BLOCKED, CREATED, DUPLICATE, FAILED, UPDATED, WILL_CREATE, Outcome, push
+from zera.sync.push import (
+    BLOCKED,
+    CREATED,
+    DUPLICATE,
+    FAILED,
+    JOB_TITLE,
+    UPDATED,
+    WILL_CREATE,
+    Outcome,
+    push,
+)
 
 CLI = Actor(None, "cli")
 OUTCOMES = (CREATED, UPDATED, DUPLICATE, BLOCKED, FAILED)
@@ -52,8 +63,22 @@ def succeeded(outcomes: list[Outcome]) -> bool:
     return not any(o.outcome in (BLOCKED, FAILED) for o in outcomes)
 
 
+class PushRunning(Exception):
+    """A push of this client is queued or running already; two at once could write twice."""
+
+
 async def push_client(settings: Settings, client_ref: str, *, dry_run: bool) -> list[Outcome]:
     client = await client_by_reference(client_ref)
+    if not dry_run:
+        running = [
+            job for job in await recent_jobs(client.id, limit=20)
+            if job.title == JOB_TITLE and not job.finished
+        ]  # fmt: skip
+        if running:
+            raise PushRunning(
+                f"a push of this client is {running[0].state} (job {running[0].id}); wait for "
+                "it to finish, then push again."
+            )
     quickbooks = QuickBooks(settings)
     async with quickbooks.client_for(client.id) as qbo:
         return await push(qbo, client, CLI, dry_run=dry_run)
@@ -74,7 +99,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     bind_tables(engine_for(settings.database_url))
     try:
         outcomes = asyncio.run(push_client(settings, args.client, dry_run=args.dry_run))
-    except NotFound as exc:
+    except (NotFound, PushRunning) as exc:
         print(f"zera push: {exc}", file=sys.stderr)
         return 1
     except QBOError as exc:

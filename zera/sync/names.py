@@ -2,9 +2,9 @@
 Customer), however many records name it and even across a crash; a name that differs only in
 case, punctuation or store numbers from an existing one is that one.
 
-Creating is crash-safe twice over: each name's create carries a requestid derived from the client
-and the folded name (Intuit answers a repeat from its memory of the first), and what was found or
-created is kept in `pushed_name` before any record uses it. Intuit's 6240 (the name exists,
+Creating is crash-safe twice over: each name's create carries a requestid derived from the client,
+the folded name and the push (Intuit answers a repeat from its memory of the first), and what was
+found or created is kept in `pushed_name` before any record uses it. Intuit's 6240 (the name exists,
 perhaps inactive, perhaps as another kind of name) is resolved by finding that name."""
 
 from __future__ import annotations
@@ -90,7 +90,9 @@ async def ensure_names(
                 answer = await qbo.create(
                     entity,
                     {"DisplayName": name},
-                    operation=f"name:{client_id}:{entity}:{fold(name)}",
+                    # Per push: a name an undone push made inactive is not "created" again
+                    # from Intuit's memory of the first create (the 6240 below reactivates it).
+                    operation=f"name:{client_id}:{entity}:{fold(name)}:{push_run_id}",
                 )
                 found, created = str(answer["Id"]), True
             except DuplicateName:

@@ -10,8 +10,9 @@
    matched back by its bId: the record is then in QuickBooks (with Id, SyncToken and merge base)
    or failed with Intuit's reason; the rest of the batch is still written.
 4. After a crash, records left pushing are looked up in QuickBooks by the marker every pushed
-   record carries in its PrivateNote ("[zera 123]") on its transaction date; those found are
-   recorded as pushed, the others sent again. Nothing is ever created twice.
+   record carries in its PrivateNote ("[zera 123]") on its transaction date (every page of that
+   day, read once per type and day); those found are recorded as pushed, the others sent again.
+   Nothing is ever created twice.
 
 `push(..., dry_run=True)` returns the plan and writes nothing to QuickBooks or to any record."""
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +35,12 @@ from zera.qbo.mapping.common import fold
 from zera.review import payloads
 from zera.review.records import APPROVED, PUSHING, RecordView, list_records
 from zera.sync import records as pushed
+from zera.sync.attachments import attach_sources
 from zera.sync.lists import PEOPLE, ReferenceLists, reference_lists
 from zera.sync.mirror import refresh_reference
 from zera.sync.names import ensure_names
 
+JOB_TITLE = "Push approved records to QuickBooks"  # the push job's title (zera.tasks.qbo)
 CREATED = "created"
 UPDATED = "updated"
 DUPLICATE = "duplicate"
@@ -230,7 +234,8 @@ def _body(record: RecordView, names: NameIds, run_day: dt.date) -> dict[str, Any
     note = str(body.get("PrivateNote") or "")
     tag = marker(record.id)
     if tag not in note:
-        body["PrivateNote"] = f"{note} {tag}".strip()[: payloads.MAX_NOTE]
+        # The memo gives way, never the marker: the marker is how a lost answer is found.
+        body["PrivateNote"] = f"{note[: payloads.MAX_NOTE - len(tag) - 1]} {tag}".strip()
     return body
 
 
@@ -239,19 +244,36 @@ def _request(client_id: int, chunk: list[RecordView]) -> str:
     return "push:" + hashlib.sha256(f"{client_id}:{key}".encode()).hexdigest()[:40]
 
 
-async def _find_by_marker(
-    qbo: QBOClient, record: RecordView, run_day: dt.date
-) -> dict[str, Any] | None:
-    """The transaction a lost answer created for `record`, if QuickBooks has it."""
-    day = payloads.summarize(record.entity, record.payload).txn_date or run_day
-    answer = await qbo.query(
-        f"SELECT * FROM {record.entity} WHERE TxnDate = '{day.isoformat()}'"  # noqa: S608 (a date)
-    )
-    tag = marker(record.id)
-    for found in answer.get(record.entity) or answer.get(f"{record.entity}Txn") or []:
-        if tag in str(found.get("PrivateNote") or ""):
-            return dict(found)
-    return None
+_MARKER = re.compile(r"\[zera (\d+)\]")
+
+
+def _days_sent(record: RecordView) -> set[dt.date]:
+    """The days QuickBooks may hold `record` on: its own date or, undated (sent dated the day
+    its push started), the day it was claimed and the day before."""
+    own = payloads.summarize(record.entity, record.payload).txn_date
+    if own is not None:
+        return {own}
+    claimed = record.updated_at.astimezone(dt.UTC).date()
+    return {claimed - dt.timedelta(days=1), claimed}
+
+
+async def _found_by_marker(
+    qbo: QBOClient, resumed: list[RecordView]
+) -> dict[int, dict[str, Any]]:
+    """The transactions lost answers created for `resumed` records, by record id: each type is
+    read once per day they may be on, every page of it (a busy day has more than one)."""
+    wanted: dict[tuple[str, dt.date], set[int]] = {}
+    for record in resumed:
+        for day in _days_sent(record):
+            wanted.setdefault((record.entity, day), set()).add(record.id)
+    found: dict[int, dict[str, Any]] = {}
+    for (entity, day), ids in sorted(wanted.items()):
+        async for page in qbo.query_all(entity, f"TxnDate = '{day.isoformat()}'"):
+            for txn in page:
+                for tag in _MARKER.findall(str(txn.get("PrivateNote") or "")):
+                    if int(tag) in ids:
+                        found[int(tag)] = dict(txn)
+    return found
 
 
 def _message(error: QBOError) -> str:
@@ -276,8 +298,9 @@ async def push(
     total = len(plan.resume) + len(plan.send)
     done = 0
     try:
+        written = await _found_by_marker(qbo, plan.resume)
         for record in plan.resume:
-            found = await _find_by_marker(qbo, record, run_day)
+            found = written.get(record.id)
             if found is not None:
                 await pushed.mark_pushed(actor, record, found)
                 outcomes.append(Outcome(record.id, record.entity, CREATED, str(found["Id"])))
@@ -294,7 +317,9 @@ async def push(
             keys = [(e, fold(n)) for e, n in _names_needed(record)]
             why = next((refused[key] for key in keys if key in refused), "")
             if why:
-                outcomes.append(Outcome(record.id, record.entity, BLOCKED, message=why))
+                # QuickBooks refused the name (6240): the record shows why, as any refusal.
+                await pushed.mark_failed(actor, record, why)
+                outcomes.append(Outcome(record.id, record.entity, FAILED, message=why))
             else:
                 sendable.append(record)
         sendable.sort(key=lambda r: r.id)
@@ -305,6 +330,9 @@ async def push(
             done = min(total, done + len(sendable[start : start + BATCH_LIMIT]))
             if progress is not None:
                 await progress(done, total)
+        created = [o.id for o in outcomes if o.outcome == CREATED]
+        if created:  # the source documents, once each, linked to what they produced
+            await attach_sources(qbo, client.id, created)
     except BaseException:
         await pushed.finish_run(run_id, _summary(outcomes), state="failed")
         raise

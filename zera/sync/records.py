@@ -6,13 +6,13 @@ edit made while it was on its way is refused as stale rather than lost."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zera.accounts.audit import Actor
 from zera.db.engine import write_transaction
 from zera.db.tables import PushRun, Record, RecordChange
-from zera.jsonmoney import dumps
+from zera.jsonmoney import dumps, loads
 from zera.review.records import (
     APPROVED,
     FAILED,
@@ -127,3 +127,75 @@ async def release(actor: Actor, record: RecordView) -> RecordView | None:
     """A record left pushing by an interrupted push that QuickBooks does not have: approved
     again, to be sent in this push."""
     return await _step(actor, record, "push resumed", APPROVED, {Record.push_request: None})
+
+
+REVERSED = "reversed"  # the flag on a record undo reversed with a journal entry
+
+
+async def mark_undone(actor: Actor, record: RecordView) -> RecordView | None:
+    """The push that wrote it was undone and QuickBooks no longer has it: approved again, to
+    be edited or pushed again, its QuickBooks Id, SyncToken and merge base cleared (its history
+    keeps them)."""
+    flags = [f for f in record.flags if f.kind not in ("push", REVERSED)]
+    return await _step(
+        actor,
+        record,
+        "push undone",
+        APPROVED,
+        {
+            Record.qbo_id: None,
+            Record.sync_token: None,
+            Record.merge_base: None,
+            Record.push_request: None,
+            Record.flags: dumps([f.to_json() for f in flags]),
+        },
+    )
+
+
+async def mark_reversed(actor: Actor, record: RecordView, message: str) -> RecordView | None:
+    """QuickBooks would not delete it (closed books, deposited): it stays in QuickBooks with a
+    reversing journal entry, flagged with `message` so its row says so."""
+    flags = [f for f in record.flags if f.kind != REVERSED] + [Flag(REVERSED, message)]
+    return await _step(
+        actor,
+        record,
+        "push reversed",
+        IN_QUICKBOOKS,
+        {Record.flags: dumps([f.to_json() for f in flags])},
+    )
+
+
+@dataclass(frozen=True)
+class PushRunView:
+    id: int
+    started_by: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    state: str  # running, done, failed, undone, partly undone
+    summary: dict[str, int]
+
+    @property
+    def undoable(self) -> bool:
+        return self.state in ("done", "failed") and bool(self.summary.get("created"))
+
+
+async def last_run(client_id: int) -> PushRunView | None:
+    """The client's most recent push, for the Push page (and its Undo)."""
+    row = (
+        await PushRun.select()
+        .where(PushRun.client_id == client_id)
+        .order_by(PushRun.id, ascending=False)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    summary = loads(row["summary"]) if isinstance(row["summary"], str) else row["summary"]
+    return PushRunView(
+        id=row["id"],
+        started_by=row["started_by"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        state=row["state"],
+        summary=dict(summary or {}),
+    )

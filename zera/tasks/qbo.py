@@ -19,7 +19,9 @@ from zera import clients, sync
 from zera.accounts.audit import Actor
 from zera.qbo.errors import NeedsReconnect, Transient, ValidationFault
 from zera.queue import JobRun, PermanentError, report_progress, task
+from zera.sync.push import JOB_TITLE as PUSH_JOB_TITLE
 from zera.sync.push import push
+from zera.sync.undo import undo_push
 
 # Runs of a job after its first, for what the client could not absorb (it already retried each
 # request for up to a minute): a few, not a multiple of the client's own attempts.
@@ -100,7 +102,7 @@ async def forget_webhook_deliveries(run: JobRun) -> None:
     await sync.forget_expired(now=time.time(), window_seconds=window)
 
 
-@task(title="Push approved records to QuickBooks", max_retries=QBO_JOB_RETRIES,
+@task(title=PUSH_JOB_TITLE, max_retries=QBO_JOB_RETRIES,
       time_limit_seconds=3600)  # fmt: skip
 async def push_records(run: JobRun, client_id: int, started_by: str) -> None:
     """Write the client's approved records to QuickBooks (a push interrupted by a crash is
@@ -113,3 +115,16 @@ async def push_records(run: JobRun, client_id: int, started_by: str) -> None:
     with _quickbooks_faults():
         async with run.context.quickbooks.client_for(client_id) as qbo:
             await push(qbo, client, Actor(None, started_by), progress=progress)
+
+
+@task(title="Undo a push", max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600)
+async def undo_push_run(
+    run: JobRun, client_id: int, run_id: int, started_by: str, reverse_with_journal: bool = False
+) -> None:
+    """Reverse what one push wrote: delete in reverse order (a record in a closed or reconciled
+    period gets a reversing journal entry when asked), make the names it created inactive."""
+    client = await clients.client_by_reference(str(client_id))
+    with _quickbooks_faults():
+        async with run.context.quickbooks.client_for(client_id) as qbo:
+            await undo_push(qbo, client, Actor(None, started_by), run_id,
+                            reverse_with_journal=reverse_with_journal)  # fmt: skip
