@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -34,7 +34,8 @@ def queue_url(settings: Settings, lease_seconds: str) -> str:
         **TEST_QUEUE_OPTIONS,
         "lease_seconds": lease_seconds,
     }
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # Not urlunsplit: it turns "sqlite:////abs/path" (an empty host) into a relative path.
+    return settings.queue_url.split("?", 1)[0] + "?" + urlencode(query)
 
 
 @pytest.fixture
