@@ -114,17 +114,15 @@ def _by_record(steps: list[UndoStep]) -> dict[int, UndoStep]:
 async def test_each_source_document_is_attached_once_and_linked_to_every_record_it_produced(
     books: Books,
 ) -> None:
-    """Given two statements read, approved and pushed, when their sources are attached, then
-    each statement is one Attachable (its PDF, name and type) linked to every transaction read
-    from it; attaching again uploads nothing."""
+    """Given two statements read and approved, when they are pushed (the push attaches its
+    sources), then each statement is one Attachable (its PDF, name and type) linked to every
+    transaction read from it; attaching again uploads nothing."""
     savings = await _statement_records(books, "savings.pdf", "4321", SAVINGS_LINES)
     checking = await _statement_records(books, "checking.pdf", "1000", CHECKING_LINES)
     async with app_of(books.http).state.quickbooks.client_for(books.client_id) as qbo:
+        before = (await qbo.query("SELECT COUNT(*) FROM Attachable")).get("totalCount", 0)
         await _pushed(books, qbo)
         ids = [r.id for r in savings + checking]
-        before = (await qbo.query("SELECT COUNT(*) FROM Attachable")).get("totalCount", 0)
-
-        assert await attach_sources(qbo, books.client_id, ids) == 4
 
         client = await client_of(books)
         for records, name in ((savings, "savings.pdf"), (checking, "checking.pdf")):
@@ -150,14 +148,15 @@ async def test_a_document_pushed_twice_stays_one_attachable_and_undo_unlinks_onl
     records = await _statement_records(books, "savings.pdf", "4321", SAVINGS_LINES, approve=2)
     client = await client_of(books)
     async with app_of(books.http).state.quickbooks.client_for(books.client_id) as qbo:
-        await _pushed(books, qbo)
-        assert await attach_sources(qbo, books.client_id, [r.id for r in records[:2]]) == 2
+        await _pushed(books, qbo)  # attaches the statement to its two records
+        assert await attach_sources(qbo, books.client_id, [r.id for r in records[:2]]) == 0
         [first] = await _attachables(qbo, await get_record(client, records[0].id))
+        assert len((await qbo.read("Attachable", first["Id"]))["AttachableRef"]) == 2
         count = (await qbo.query("SELECT COUNT(*) FROM Attachable"))["totalCount"]
         await set_status_many(ACTOR, client, APPROVED, ids=[records[2].id])
-        second_run = await _pushed(books, qbo)
+        second_run = await _pushed(books, qbo)  # links its record to the same Attachable
 
-        assert await attach_sources(qbo, books.client_id, [records[2].id]) == 1
+        assert await attach_sources(qbo, books.client_id, [records[2].id]) == 0
 
         late = await get_record(client, records[2].id)
         assert [a["Id"] for a in await _attachables(qbo, late)] == [first["Id"]]
