@@ -21,9 +21,11 @@ from zera.qbo.webhooks import MAX_BODY_BYTES, signature_is_valid
 from zera.queue import JobQueue
 from zera.routes.errors import error_page
 from zera.settings import Settings
+from zera.sync.records import push_interrupted
 from zera.tasks.qbo import (
     pull_reference_data,
     pull_transaction_history,
+    push_records,
     refresh_reference_data,
 )
 
@@ -69,6 +71,8 @@ async def callback(
         return error_page(request, 400, "QuickBooks was not connected", str(exc))
     await pull_reference_data.send(queue, client_id=client_id)
     await pull_transaction_history.send(queue, client_id=client_id)
+    if await push_interrupted(client_id):  # a push the lost connection stopped goes on
+        await push_records.send(queue, client_id=client_id, started_by=user.email)
     return Redirect(path=f"/clients/{client_id}/connection", status_code=303)
 
 

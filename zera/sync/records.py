@@ -199,3 +199,13 @@ async def last_run(client_id: int) -> PushRunView | None:
         state=row["state"],
         summary=dict(summary or {}),
     )
+
+
+async def push_interrupted(client_id: int) -> bool:
+    """Records were left on their way to QuickBooks (a push stopped by a lost connection or a
+    crash): reconnecting should resume it."""
+    return bool(
+        await Record.exists()
+        .where((Record.client_id == client_id) & (Record.status == PUSHING))
+        .run()
+    )
