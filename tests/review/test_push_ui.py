@@ -373,3 +373,38 @@ async def test_the_last_push_can_be_undone_from_the_page(books: Books) -> None:
             found = await qbo.query(f"SELECT * FROM Purchase WHERE Id = '{record.qbo_id}'")  # noqa: S608
             assert not found.get("Purchase")
     assert "This push was undone." in text_of(await books.http.get(url))
+
+
+async def test_a_record_in_the_closed_period_is_pushed_only_with_a_reason(books: Books) -> None:
+    """Given the books closed on 2026-03-31 and an approved expense dated 2026-03-05, the plan
+    blocks it and offers Push it anyway; without a reason that is refused (400), with one the
+    record goes in the next push carrying the reason in its history, and what QuickBooks then
+    answers (here Intuit's 6210 refusal) is shown on it."""
+    vendor = await vendor_of(books)
+    (made,) = await approve(books, [expense("Fuel", "18.00", "1301", vendor)])
+    async with app_of(books.http).state.quickbooks.client_for(books.client_id) as qbo:
+        prefs = await qbo.preferences()
+        await qbo.update("Preferences", {"Id": prefs["Id"], "SyncToken": prefs["SyncToken"],
+                                         "AccountingInfoPrefs": {"BookCloseDate": "2026-03-31"}},
+                         operation="test:close-march", sparse=True)  # fmt: skip
+    url = f"/clients/{books.client_id}/push"
+    page = await books.http.get(url)
+    assert planned(page, "blocked") == [made.id]
+    action = f"{url}/records/{made.id}/closing-override"
+    assert f'action="{action}"' in page.text
+    token = await csrf_token(books.http, url)
+    vague = await books.http.post(action, data={"_csrf_token": token, "version": str(made.version),
+                                                "reason": "  "})  # fmt: skip
+    assert vague.status_code == 400 and "Say why" in vague.text
+    reason = {"_csrf_token": token, "version": str(made.version), "reason": "auditor's late fee"}
+    given = await books.http.post(action, data=reason)
+    assert given.status_code == 303
+    assert planned(await books.http.get(url), "will create") == [made.id]
+
+    await books.http.post(url, data={"_csrf_token": await csrf_token(books.http, url)})
+    await wait_for_jobs(books.client_id)
+    after = await records.get_record(await client_of(books), made.id)
+    assert after.status == records.FAILED
+    assert any("closed" in f.message.lower() for f in after.flags if f.kind == "push"), after.flags
+    history = await records.history(await client_of(books), made.id)
+    assert any(c.action == "closing override" for c in history)

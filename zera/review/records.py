@@ -23,7 +23,7 @@ from zera.accounts.audit import record as audit
 from zera.clients import ClientSummary
 from zera.db.engine import write_transaction
 from zera.db.tables import Record, RecordChange
-from zera.errors import Conflict, NotFound, ZeraError
+from zera.errors import Conflict, InvalidInput, NotFound, ZeraError
 from zera.jsonmoney import dumps, loads
 from zera.review import payloads
 from zera.review.payloads import Problem
@@ -632,6 +632,23 @@ async def record_flags(
 ) -> RecordView:
     record = await _current(client, record_id, version)
     return await _write(actor, record, action="flags", flags=flags)
+
+
+CLOSING_OVERRIDE = "closing_override"
+
+
+async def override_closing_date(
+    actor: Actor, client: ClientSummary, record_id: int, version: int, reason: str
+) -> RecordView:
+    """Let the push send a record dated in the company's closed period, with the user's reason
+    (kept on the record, in its history and in the audit log); QuickBooks may still refuse."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise InvalidInput("reason", "Say why this record belongs in the closed period.")
+    record = await _current(client, record_id, version)
+    flags = [f for f in record.flags if f.kind != CLOSING_OVERRIDE]
+    flags.append(Flag(CLOSING_OVERRIDE, f"Pushed into the closed period: {reason}"))
+    return await _write(actor, record, action="closing override", flags=flags)
 
 
 @dataclass(frozen=True)

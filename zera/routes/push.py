@@ -21,13 +21,21 @@ from litestar.response import Redirect, Template
 from zera import clients
 from zera.accounts import Actor, CurrentUser
 from zera.clients import ClientSummary
-from zera.errors import NotFound
+from zera.errors import Conflict, InvalidInput, NotFound
 from zera.qbo.errors import NeedsReconnect, QBOError
 from zera.qbo.service import QuickBooks
 from zera.qbo.vault import connection_info
 from zera.queue import JobQueue, JobView, recent_jobs
 from zera.review import payloads
-from zera.review.records import APPROVED, FAILED, IN_QUICKBOOKS, PUSHING, RecordView, list_records
+from zera.review.records import (
+    APPROVED,
+    FAILED,
+    IN_QUICKBOOKS,
+    PUSHING,
+    RecordView,
+    list_records,
+    override_closing_date,
+)
 from zera.routes.sections import render_section
 from zera.sync.push import BLOCKED, DUPLICATE, WILL_CREATE, Outcome, push
 from zera.sync.records import PushRunView, last_run
@@ -221,4 +229,29 @@ async def undo_push_page(
     return Redirect(path=f"/clients/{client.id}/push", status_code=303)
 
 
-ROUTES = [push_page, start_push, undo_push_page]
+@post("/clients/{client_id:int}/push/records/{record_id:int}/closing-override")
+async def override_closing(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    actor: NamedDependency[Actor],
+    quickbooks: NamedDependency[QuickBooks],
+    client_id: FromPath[int],
+    record_id: FromPath[int],
+) -> Response[Any]:
+    """Send a record dated in the closed period anyway, with the user's reason."""
+    client = await clients.get_client(user, client_id)
+    form = await request.form()
+    try:
+        await override_closing_date(
+            actor, client, record_id, int(str(form.get("version") or 0)),
+            str(form.get("reason") or ""),
+        )  # fmt: skip
+    except (InvalidInput, Conflict) as exc:
+        view = await push_view(quickbooks, client, actor)
+        status = 409 if isinstance(exc, Conflict) else 400
+        return await render_section(request, user, client, "push", status, push=view,
+                                    override_error=str(exc))  # fmt: skip
+    return Redirect(path=f"/clients/{client.id}/push", status_code=303)
+
+
+ROUTES = [push_page, start_push, undo_push_page, override_closing]

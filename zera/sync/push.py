@@ -33,7 +33,13 @@ from zera.qbo.client import BATCH_LIMIT
 from zera.qbo.mapping import MappingError, NameIds, to_intuit
 from zera.qbo.mapping.common import fold
 from zera.review import payloads
-from zera.review.records import APPROVED, PUSHING, RecordView, list_records
+from zera.review.records import (
+    APPROVED,
+    CLOSING_OVERRIDE,
+    PUSHING,
+    RecordView,
+    list_records,
+)
 from zera.sync import records as pushed
 from zera.sync.attachments import attach_sources
 from zera.sync.lists import PEOPLE, ReferenceLists, reference_lists
@@ -118,10 +124,11 @@ def _live_problems(record: RecordView, lists: ReferenceLists, closing: dt.date |
     if problems:
         return "; ".join(str(p) for p in problems)
     when = payloads.summarize(record.entity, payload).txn_date
-    if closing is not None and when is not None and when <= closing:
+    overridden = any(f.kind == CLOSING_OVERRIDE for f in record.flags)
+    if closing is not None and when is not None and when <= closing and not overridden:
         return (
             f"Dated {when}, on or before the books' closing date {closing}: QuickBooks would "
-            "refuse it (6210)."
+            "refuse it (6210). Push it anyway only with a reason."
         )
     return ""
 
