@@ -3,6 +3,7 @@ records, names created once, live checks before any write, exactly once across a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -111,6 +112,10 @@ async def test_live_checks_block_what_quickbooks_would_refuse_and_a_dry_run_writ
         assert plan[ok].outcome == "will create"
         assert plan[inactive].outcome == "blocked"
         assert "'Shop Supplies' was made inactive" in plan[inactive].message
+        today = dt.datetime.now(dt.UTC).date()  # the sandbox dates the change (allow a day's skew)
+        days = [today + dt.timedelta(days=d) for d in (-1, 0, 1)]
+        said = plan[inactive].message
+        assert any(f"QuickBooks on {day}: choose another" in said for day in days), said
         assert plan[closed].outcome == "blocked"
         assert "closing date 2025-12-31" in plan[closed].message
         assert plan[euro].outcome == "blocked" and "EUR" in plan[euro].message

@@ -27,6 +27,7 @@ class ListEntry:
     kind: str = ""  # AccountType for an account, Type for an item
     number: str = ""  # AcctNum for an account
     currency: str = ""  # CurrencyRef of an account or a name, where QuickBooks gives one
+    changed_on: str = ""  # the day QuickBooks last changed it (MetaData.LastUpdatedTime)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _entry(row: dict[str, Any]) -> ListEntry:
         kind=str(kind),
         number=str(payload.get("AcctNum") or ""),
         currency=str((payload.get("CurrencyRef") or {}).get("value") or ""),
+        changed_on=str((payload.get("MetaData") or {}).get("LastUpdatedTime") or "")[:10],
     )
 
 

@@ -115,9 +115,10 @@ def _live_problems(record: RecordView, lists: ReferenceLists, closing: dt.date |
                 f"Account '{name}' is no longer in QuickBooks (deleted or merged): choose another."
             )
         if not entry.active:
+            on = f" on {entry.changed_on}" if entry.changed_on else ""
             return (
-                f"Account '{entry.name}' was made inactive or deleted in QuickBooks: choose "
-                "another."
+                f"Account '{entry.name}' was made inactive or deleted in QuickBooks{on}: "
+                "choose another."
             )
     problems = payloads.resolve(record.entity, payload, lists)
     problems += payloads.check(record.entity, payload, lists)
