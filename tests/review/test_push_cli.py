@@ -5,9 +5,7 @@ summary line; exit status 0 only when nothing failed or was blocked; a dry run w
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from typing import Any
 
@@ -16,7 +14,7 @@ import pytest
 from tests.qbo.conftest import add_client, app_of
 from tests.review.conftest import Books
 from tests.review.test_push_ui import account_id, approve, client_of, deactivate, expense, vendor_of
-from tests.review.test_records_cli import CLIENT_NAME, REPO
+from tests.review.test_records_cli import CLIENT_NAME, run_zera
 from zera.review import records
 from zera.settings import Settings
 
@@ -25,29 +23,7 @@ pytestmark = pytest.mark.db
 
 def zera_push(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `zera push ...` as a separate process with the settings of the test's app."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZERA_")}
-    env.update(
-        ZERA_BASE_DIR=str(settings.base_dir),
-        DATABASE_URL=settings.database_url,
-        ZERA_QUEUE_URL=settings.queue_url,
-        ZERA_SECRET_KEY=settings.secret_key,
-        ZERA_TOKEN_KEYS=",".join(settings.token_keys),
-        ZERA_PUBLIC_URL=settings.public_url,
-        ZERA_SANDBOX_URL=settings.sandbox_url,
-        ZERA_SANDBOX_CLIENT_ID=settings.sandbox_client_id,
-        ZERA_SANDBOX_CLIENT_SECRET=settings.sandbox_client_secret,
-        ZERA_SANDBOX_VERIFIER_TOKEN=settings.sandbox_verifier_token,
-        ZERA_LOG_LEVEL="WARNING",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "zera.cli", "push", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_zera(settings, "push", *args, timeout=300)
 
 
 def lines_of(done: subprocess.CompletedProcess[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:

@@ -26,8 +26,11 @@ REPO = Path(__file__).resolve().parents[2]
 CLIENT_NAME = "Juniper Landscaping"  # the `books` fixture's client
 
 
-def zera_records(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `zera records ...` as a separate process on the test's database."""
+def run_zera(
+    settings: Settings, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `zera ARGS...` as a separate process with the test app's settings (its database,
+    queue, keys and built-in sandbox)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZERA_")}
     env.update(
         ZERA_BASE_DIR=str(settings.base_dir),
@@ -35,17 +38,27 @@ def zera_records(settings: Settings, *args: str) -> subprocess.CompletedProcess[
         ZERA_QUEUE_URL=settings.queue_url,
         ZERA_SECRET_KEY=settings.secret_key,
         ZERA_TOKEN_KEYS=",".join(settings.token_keys),
+        ZERA_PUBLIC_URL=settings.public_url,
+        ZERA_SANDBOX_URL=settings.sandbox_url,
+        ZERA_SANDBOX_CLIENT_ID=settings.sandbox_client_id,
+        ZERA_SANDBOX_CLIENT_SECRET=settings.sandbox_client_secret,
+        ZERA_SANDBOX_VERIFIER_TOKEN=settings.sandbox_verifier_token,
         ZERA_LOG_LEVEL="WARNING",
     )
     return subprocess.run(
-        [sys.executable, "-m", "zera.cli", "records", *args],
+        [sys.executable, "-m", "zera.cli", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+def zera_records(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `zera records ...` as a separate process on the test's database."""
+    return run_zera(settings, "records", *args)
 
 
 def write(tmp_path: Path, items: Any, name: str = "records.json") -> str:
