@@ -246,6 +246,29 @@ async def _attachments(engine: Engine[Any]) -> None:
     )
 
 
+async def _add_columns(engine: Engine[Any], table: str, columns: dict[str, str]) -> None:
+    for column, kind in columns.items():
+        if is_postgres(engine):
+            await engine.run_ddl(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+        else:
+            existing = await engine.run_ddl(f"PRAGMA table_info({table})")
+            if not any(c["name"] == column for c in existing or []):
+                await engine.run_ddl(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+async def _two_way(engine: Engine[Any]) -> None:
+    """Two-way sync: QuickBooks' side of a conflict on its record, the name a Merge notice
+    merged away, the refresh token's hard expiry, and API calls per realm and month."""
+    for table in tables.TWO_WAY_TABLES:
+        await table.create_table(if_not_exists=True).run()  # type: ignore[no-untyped-call]
+    await engine.run_ddl(
+        "CREATE UNIQUE INDEX IF NOT EXISTS qbo_usage_key ON qbo_usage (realm_id, month)"
+    )
+    await _add_columns(engine, "record", {"theirs": "JSON"})
+    await _add_columns(engine, "qbo_webhook_notice", {"deleted_id": "VARCHAR(64) DEFAULT ''"})
+    await _add_columns(engine, "qbo_connection", {"refresh_hard_expires_at": "TIMESTAMPTZ"})
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", _initial_schema),
     ("0002_quickbooks", _quickbooks),
@@ -258,6 +281,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0009_records", _records),
     ("0010_push", _push),
     ("0011_attachments", _attachments),
+    ("0012_two_way", _two_way),
 ]
 
 

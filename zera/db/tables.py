@@ -137,6 +137,8 @@ class QBOConnection(Table, tablename="qbo_connection"):
     refresh_count = Integer(default=0)
     connected_at = Timestamptz(default=TimestamptzNow())
     last_error = Text(default="")
+    # Intuit's x_refresh_token_hard_expires_in: past it the user must connect again (5 years).
+    refresh_hard_expires_at = Timestamptz(null=True, default=None)
 
 
 class OAuthState(Table, tablename="qbo_oauth_state"):
@@ -157,6 +159,15 @@ class QBORateEvent(Table, tablename="qbo_rate_event"):
     realm_id = Varchar(length=32, index=True)
     kind = Varchar(length=8)  # call, batch
     at = Float()
+
+
+class QBOUsage(Table, tablename="qbo_usage"):
+    """Requests sent to a realm per calendar month (UTC), for the sync health page."""
+
+    id = Serial(primary_key=True)
+    realm_id = Varchar(length=32)
+    month = Varchar(length=7)  # YYYY-MM
+    calls = Integer(default=0)
 
 
 class QBOInFlight(Table, tablename="qbo_in_flight"):
@@ -231,6 +242,7 @@ class WebhookNotice(Table, tablename="qbo_webhook_notice"):
     operation = Varchar(length=32)
     occurred_at = Timestamptz(null=True, default=None)  # the event's own time, when it had one
     processed = Boolean(default=False)
+    deleted_id = Varchar(length=64, default="")  # a Merge notice: the name merged away
 
 
 class WebhookDelivery(Table, tablename="qbo_webhook_delivery"):
@@ -369,6 +381,9 @@ class Record(Table, tablename="record"):
     qbo_id = Varchar(length=32, null=True, default=None)
     sync_token = Varchar(length=16, null=True, default=None)
     merge_base = JSON(null=True, default=None)
+    # QuickBooks' version when both sides changed the same field or line (status conflict): the
+    # conflict page shows base, Zera and this side by side.
+    theirs = JSON(null=True, default=None)
     push_run_id = Integer(null=True, default=None)  # the push that wrote it
     push_request = Varchar(length=64, null=True, default=None)  # its batch's requestid
     created_at = Timestamptz(default=TimestamptzNow())
@@ -470,6 +485,7 @@ SIGN_IN_TABLES: tuple[type[Table], ...] = (SignInSource,)
 RECORD_TABLES: tuple[type[Table], ...] = (Record, RecordChange, StatementAccount)
 PUSH_TABLES: tuple[type[Table], ...] = (PushRun, PushedName)
 ATTACHMENT_TABLES: tuple[type[Table], ...] = (PushedAttachment,)
+TWO_WAY_TABLES: tuple[type[Table], ...] = (QBOUsage,)
 ALL_TABLES: tuple[type[Table], ...] = (
     FOUNDATION_TABLES
     + QBO_TABLES
@@ -481,4 +497,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     + RECORD_TABLES
     + PUSH_TABLES
     + ATTACHMENT_TABLES
+    + TWO_WAY_TABLES
 )
