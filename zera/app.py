@@ -48,7 +48,7 @@ def create_app(
         settings.queue_url, TaskContext(settings=settings, quickbooks=quickbooks)
     )
 
-    scheduler = Scheduler(job_queue)
+    scheduler = Scheduler(job_queue, catch_up_seconds=settings.catch_up_seconds)
 
     def start_worker() -> None:
         if worker_threads:

@@ -136,7 +136,7 @@ def _worker(settings: Settings, modules: list[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     queue.start_worker(settings.worker_threads)
-    scheduler = Scheduler(queue)
+    scheduler = Scheduler(queue, catch_up_seconds=settings.catch_up_seconds)
     scheduler.start()
     log.info("worker started with %d threads", settings.worker_threads)
     # Wake up now and then rather than block in one wait: the signal handler runs in this

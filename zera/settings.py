@@ -42,6 +42,9 @@ class Settings:
     # Intuit retries an unanswered webhook for about 12.5 h, then every 6 h: a day covers the
     # schedule and then some. Older events are refused as replays (CDC catches real misses).
     webhook_replay_window_seconds: int = 24 * 3600
+    # How often every connection is caught up by CDC whatever webhooks said (missed webhooks
+    # must never mean missed changes): the longest a change can wait when Intuit's is lost.
+    catch_up_seconds: int = 15 * 60
     dead_letter_days: int = 7
     secure_cookies: bool = False
     log_level: str = "INFO"
@@ -183,6 +186,7 @@ class Settings:
                 session_max_age_seconds=int(env.get("ZERA_SESSION_HOURS", "12")) * 3600,
                 webhook_replay_window_seconds=int(env.get("ZERA_WEBHOOK_REPLAY_HOURS", "24"))
                 * 3600,
+                catch_up_seconds=int(float(env.get("ZERA_CATCH_UP_MINUTES", "15")) * 60),
                 dead_letter_days=int(env.get("ZERA_DEAD_LETTER_DAYS", "7")),
                 secure_cookies=_bool(env.get("ZERA_SECURE_COOKIES", str(mode == "production"))),
                 log_level=env.get("ZERA_LOG_LEVEL", "INFO").upper(),

@@ -463,4 +463,9 @@ async def test_a_push_that_dies_after_quickbooks_wrote_a_batch_is_resumed_from_t
     await assert_each_once(books, stored)
     client = await client_by_reference(str(books.client_id))
     long_memo = await records.get_record(client, stored[130].id)
-    assert long_memo.payload["PrivateNote"] == "m" * payloads.MAX_NOTE
+    # The record now holds QuickBooks' version: the memo gave way to the marker (which the
+    # record does not show); the memo as typed stays in the record's history.
+    tag = f"[zera {stored[130].id}]"
+    assert long_memo.payload["PrivateNote"] == "m" * (payloads.MAX_NOTE - len(tag) - 1)
+    typed = (await records.history(client, stored[130].id))[0].after
+    assert typed["record"]["PrivateNote"] == "m" * payloads.MAX_NOTE

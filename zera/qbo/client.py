@@ -279,7 +279,9 @@ class QBOClient:
             for part in response.get("QueryResponse", []):
                 for key, value in part.items():
                     if isinstance(value, list):
-                        changed.setdefault(key, []).extend(value)
+                        # CreditCardPayment is answered under its XSD name CreditCardPaymentTxn.
+                        entity = key.removesuffix("Txn") if key.endswith("PaymentTxn") else key
+                        changed.setdefault(entity, []).extend(value)
         return changed
 
     async def upload(

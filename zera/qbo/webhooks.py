@@ -32,6 +32,7 @@ class ChangeNotice:
     operation: str
     occurred_at: datetime | None = None
     event_id: str = ""
+    deleted_id: str = ""  # a Merge: the Id of the name merged into `entity_id`
 
 
 def signature_is_valid(body: bytes, signature: str | None, verifier_token: str) -> bool:
@@ -60,6 +61,7 @@ def parse_notices(body: bytes) -> list[ChangeNotice]:
                         str(entity.get("id", "")),
                         str(entity.get("operation", "")),
                         _timestamp(entity.get("lastUpdated")),
+                        deleted_id=str(entity.get("deletedId") or ""),
                     )
                 )
     elif isinstance(payload, list):  # CloudEvents: [{"type": "qbo.invoice.updated.v1", ...}]
@@ -75,9 +77,14 @@ def parse_notices(body: bytes) -> list[ChangeNotice]:
                     parts[2] if len(parts) > 2 else "",
                     _timestamp(event.get("time")),
                     str(event.get("id") or ""),
+                    _deleted_id(event.get("data")),
                 )
             )
     return [n for n in notices if n.realm_id]
+
+
+def _deleted_id(data: Any) -> str:
+    return str(data.get("deletedId") or "") if isinstance(data, dict) else ""
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -36,7 +36,11 @@ PUSHING = "pushing"
 IN_QUICKBOOKS = "in_quickbooks"
 CONFLICT = "conflict"
 FAILED = "failed"
-STATUSES = (TO_REVIEW, APPROVED, EXCLUDED, PUSHING, IN_QUICKBOOKS, CONFLICT, FAILED)
+DELETED = "deleted"  # deleted in QuickBooks
+VOIDED = "voided"  # voided in QuickBooks
+STATUSES = (
+    TO_REVIEW, APPROVED, EXCLUDED, PUSHING, IN_QUICKBOOKS, CONFLICT, FAILED, DELETED, VOIDED
+)
 STATUS_LABELS = {
     TO_REVIEW: "To review",
     APPROVED: "Approved",
@@ -45,6 +49,8 @@ STATUS_LABELS = {
     IN_QUICKBOOKS: "In QuickBooks",
     CONFLICT: "Conflict",
     FAILED: "Failed",
+    DELETED: "Deleted in QuickBooks",
+    VOIDED: "Voided in QuickBooks",
 }
 # A user may edit, approve or exclude a record only before it is on its way to QuickBooks (a
 # failed push comes back to be fixed); later changes go through two-way sync.
@@ -120,6 +126,8 @@ class RecordView:
     created_at: dt.datetime
     updated_at: dt.datetime
     updated_by: str
+    merge_base: dict[str, Any] | None = None  # what QuickBooks last answered (both sides agreed)
+    theirs: dict[str, Any] | None = None  # QuickBooks' side of an open conflict
 
     @property
     def label(self) -> str:
@@ -128,6 +136,12 @@ class RecordView:
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def can_edit(self) -> bool:
+        """Its fields may be edited: before it is on its way to QuickBooks, or once it is there
+        (the edit is then pushed back as an update through the merge)."""
+        return self.status in EDITABLE or self.status == IN_QUICKBOOKS
 
     @property
     def card(self) -> bool:
@@ -202,7 +216,7 @@ _COLUMNS = (
     Record.period_end, Record.bank_text, Record.suggestions, Record.confidence,
     Record.explanation, Record.flags, Record.txn_date, Record.amount, Record.payee,
     Record.account, Record.qbo_id, Record.sync_token, Record.created_at, Record.updated_at,
-    Record.updated_by,
+    Record.updated_by, Record.merge_base, Record.theirs,
 )  # fmt: skip
 
 
@@ -234,6 +248,8 @@ def _view(row: dict[str, Any]) -> RecordView:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         updated_by=row["updated_by"],
+        merge_base=_json(row["merge_base"]),
+        theirs=_json(row["theirs"]),
     )
 
 
@@ -248,6 +264,20 @@ async def get_record(client: ClientSummary, record_id: int) -> RecordView:
     if row is None:
         raise NotFound("No such record.")
     return _view(row)
+
+
+async def get_records_by_id(client_id: int, record_ids: Iterable[int]) -> list[RecordView]:
+    """The client's records among `record_ids` (for background work; no user to check)."""
+    wanted = sorted(set(record_ids))
+    found: list[RecordView] = []
+    for start in range(0, len(wanted), 500):
+        rows = (
+            await Record.select(*_COLUMNS)
+            .where((Record.client_id == client_id) & Record.id.is_in(wanted[start : start + 500]))
+            .run()
+        )
+        found += [_view(row) for row in rows]
+    return found
 
 
 async def list_records(
@@ -314,7 +344,7 @@ async def history(client: ClientSummary, record_id: int) -> list[Change]:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _derived(entity: str, payload: dict[str, Any], amount: Decimal | None) -> dict[str, Any]:
+def derived_columns(entity: str, payload: dict[str, Any], amount: Decimal | None) -> dict[str, Any]:
     summary = payloads.summarize(entity, payload)
     return {
         "txn_date": summary.txn_date,
@@ -354,7 +384,7 @@ async def add_records(actor: Actor, client_id: int, new: Iterable[NewRecord]) ->
             flags=dumps([f.to_json() for f in item.flags]),
             updated_at=now,
             updated_by=actor.email,
-            **_derived(item.entity, item.payload, item.amount),
+            **derived_columns(item.entity, item.payload, item.amount),
         )
         for item in items
     ]
@@ -422,7 +452,7 @@ async def _write(
         Record.updated_at: now,
         Record.updated_by: actor.email,
     }
-    for key, value in _derived(entity, payload, amount).items():
+    for key, value in derived_columns(entity, payload, amount).items():
         values[getattr(Record, key)] = value
     if flags is not None:
         values[Record.flags] = dumps([f.to_json() for f in flags])
@@ -471,7 +501,7 @@ async def _write(
         updated_at=now,
         updated_by=actor.email,
         flags=before.flags if flags is None else flags,
-        **_derived(entity, payload, amount),
+        **derived_columns(entity, payload, amount),
     )
 
 
@@ -502,11 +532,15 @@ async def _stale(before: RecordView) -> ZeraError:
     )
 
 
-async def _current(client: ClientSummary, record_id: int, version: int) -> RecordView:
+async def _current(
+    client: ClientSummary, record_id: int, version: int, *, fields: bool = False
+) -> RecordView:
+    """The record at `version`, if it may be changed (`fields`: an edit of its fields, which a
+    record already in QuickBooks allows too)."""
     record = await get_record(client, record_id)
     if record.version != version:
         raise await _stale(replace(record, version=version))
-    if not record.editable:
+    if not (record.can_edit if fields else record.editable):
         raise Conflict(
             f"This record is {STATUS_LABELS[record.status].lower()}; it can no longer be "
             "edited here."
@@ -547,7 +581,9 @@ async def edit_record(
 ) -> RecordView:
     """Save a new payload (and type) made against `version`. Refused with InvalidRecord when
     anything in it is wrong; only fields still to fill in may be missing."""
-    record = await _current(client, record_id, version)
+    record = await _current(client, record_id, version, fields=True)
+    if record.qbo_id and entity and entity != record.entity:
+        raise InvalidRecord([Problem("type", "A record already in QuickBooks keeps its type.")])
     entity = entity or record.entity
     if entity not in payloads.TYPES:
         raise InvalidRecord([Problem("type", f"'{entity}' is not a record type Zera writes.")])
@@ -558,6 +594,8 @@ async def edit_record(
     if wrong:
         raise InvalidRecord(wrong)
     status = TO_REVIEW if record.status == APPROVED and problems else record.status
+    if record.status == IN_QUICKBOOKS:  # to be sent back as an update
+        status = TO_REVIEW if problems else APPROVED
     return await _write(actor, record, action="edit", entity=entity, payload=payload,
                         status=status)  # fmt: skip
 

@@ -4,6 +4,7 @@ from zera.routes import (
     admin,
     auth,
     clients,
+    conflicts,
     documents,
     push,
     quickbooks,
@@ -22,6 +23,7 @@ ROUTES = [
     *review.ROUTES,
     *records.ROUTES,
     *push.ROUTES,
+    *conflicts.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

@@ -19,6 +19,7 @@ from zera import clients, review
 from zera.accounts import Actor, CurrentUser
 from zera.clients import ClientSummary
 from zera.errors import Conflict, NotFound, ZeraError
+from zera.queue import JobQueue
 from zera.review import edits, proposals, records
 from zera.review.batches import BatchView, batch_for_document, batch_header
 from zera.review.choices import SPLIT_TYPES, Choices
@@ -26,6 +27,7 @@ from zera.review.records import InvalidRecord, RecordView, StaleEdit
 from zera.routes.review_grid import DEFAULT_SHOW, SHOW, Ask, Bulk, Grid, counts_of, readable, shown
 from zera.routes.sections import render_section
 from zera.sync.lists import ReferenceLists, reference_lists
+from zera.tasks.qbo import push_records
 
 
 async def _asks(client: ClientSummary, choices: Choices) -> list[Ask]:
@@ -255,7 +257,7 @@ async def edit_row(
     record_id: FromPath[int],
 ) -> Template:
     client, record = await _record(user, client_id, record_id)
-    if not record.editable:
+    if not record.can_edit:
         return await _answer(request, user, client, record, status=409,
                              message=_not_editable(record))  # fmt: skip
     form = edits.EditForm.of_record(record)
@@ -280,6 +282,7 @@ async def save_edit(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     actor: NamedDependency[Actor],
+    queue: NamedDependency[JobQueue],
     client_id: FromPath[int],
     record_id: FromPath[int],
 ) -> Template:
@@ -293,7 +296,14 @@ async def save_edit(
                              problems=exc.by_field, lists=lists)  # fmt: skip
     except (StaleEdit, Conflict) as exc:
         return await _refused(request, user, client, record.id, exc)
-    return await _answer(request, user, client, saved, recount=saved.status != record.status)
+    message = ""
+    if record.status == records.IN_QUICKBOOKS and saved.status == records.APPROVED:
+        # Edited after it was pushed: sent back at once as an update, through the merge.
+        await push_records.send(queue, client_id=client.id, started_by=user.email,
+                                record_ids=[saved.id])  # fmt: skip
+        message = "Saved; sending the change to QuickBooks."
+    return await _answer(request, user, client, saved, recount=saved.status != record.status,
+                         message=message)  # fmt: skip
 
 
 @get("/clients/{client_id:int}/records/{record_id:int}/split")

@@ -1,8 +1,8 @@
 """Records mirrored with QuickBooks: the reference mirror, the transaction history, the webhook
-inbox (with its replay protection) and the apply pass. Knows nothing of HTTP; talks to Intuit
-only through `zera.qbo`."""
+inbox (with its replay protection). The apply pass and two-way merge (`zera.sync.apply`,
+`zera.sync.twoway`) work on records, so they are imported from their modules: the record model
+itself reads the lists from here. Knows nothing of HTTP; talks to Intuit only through `zera.qbo`."""
 
-from zera.sync.apply import apply_announced_changes
 from zera.sync.connections import KEEPALIVE_AFTER, connected_client_ids, keep_alive, realm_of
 from zera.sync.deliveries import forget_expired
 from zera.sync.history import TRANSACTION_ENTITIES, pull_history, store_transactions
@@ -30,7 +30,6 @@ __all__ = [
     "AccountRow",
     "Receipt",
     "account_for_push",
-    "apply_announced_changes",
     "chart_of_accounts",
     "connected_client_ids",
     "forget_expired",

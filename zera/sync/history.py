@@ -32,6 +32,9 @@ TRANSACTION_ENTITIES = (
     "Estimate",
     "PurchaseOrder",
     "SalesReceipt",
+    # Money moved between the client's own accounts: records Zera writes too.
+    "Transfer",
+    "CreditCardPayment",
 )
 DONE = "done:"
 
@@ -97,7 +100,7 @@ async def _pull_entity(qbo: QBOClient, client_id: int, entity: str, since: str, 
             f"SELECT * FROM {entity} WHERE TxnDate >= '{since}' "  # noqa: S608 (Intuit's query language; no user input)
             f"STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
         )
-        records = page.get(entity, [])
+        records = page.get(entity) or page.get(f"{entity}Txn") or []
         await store_transactions(client_id, entity, records)
         stored += len(records)
         start += len(records)

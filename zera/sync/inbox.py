@@ -113,6 +113,7 @@ async def _store_notices(inbox_ids: dict[str, int], notices: list[ChangeNotice])
             entity_id=notice.entity_id[:64],
             operation=notice.operation[:32],
             occurred_at=notice.occurred_at,
+            deleted_id=notice.deleted_id[:64],
         )
         for notice in notices
         if notice.realm_id in inbox_ids
@@ -179,6 +180,7 @@ async def pending_notices(realm_id: str) -> list[ChangeNotice]:
             WebhookNotice.entity_id,
             WebhookNotice.operation,
             WebhookNotice.occurred_at,
+            WebhookNotice.deleted_id,
         )
         .where(
             (WebhookNotice.realm_id == realm_id) & (WebhookNotice.processed == False)  # noqa: E712
@@ -187,7 +189,8 @@ async def pending_notices(realm_id: str) -> list[ChangeNotice]:
         .run()
     )
     return [
-        ChangeNotice(r["realm_id"], r["entity"], r["entity_id"], r["operation"], r["occurred_at"])
+        ChangeNotice(r["realm_id"], r["entity"], r["entity_id"], r["operation"], r["occurred_at"],
+                     deleted_id=r["deleted_id"] or "")
         for r in rows
     ]
 

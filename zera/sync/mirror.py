@@ -68,6 +68,12 @@ async def _upsert(client_id: int, entity: str, records: list[dict[str, Any]]) ->
     )
 
 
+async def remember(client_id: int, entity: str, records: list[dict[str, Any]]) -> None:
+    """Keep names Zera itself created in QuickBooks in the mirror at once, so an edit checked
+    against the lists before the next refresh knows them."""
+    await _upsert(client_id, entity, records)
+
+
 async def _mark_synced(client_id: int, started: datetime) -> None:
     await (
         QBOSyncState.insert(

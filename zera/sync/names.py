@@ -10,13 +10,16 @@ perhaps inactive, perhaps as another kind of name) is resolved by finding that n
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from zera.categorize.names import name_key, payee_name
 from zera.db.bulk import upsert
 from zera.db.tables import PushedName
 from zera.qbo import DuplicateName, QBOClient
 from zera.qbo.mapping.common import NameIds, fold
+from zera.review import payloads
 from zera.sync.lists import PEOPLE, ReferenceLists
+from zera.sync.mirror import remember
 
 
 class NameRefused(Exception):
@@ -95,6 +98,7 @@ async def ensure_names(
                     operation=f"name:{client_id}:{entity}:{fold(name)}:{push_run_id}",
                 )
                 found, created = str(answer["Id"]), True
+                await remember(client_id, entity, [answer])
             except DuplicateName:
                 same = await _find_in_quickbooks(qbo, entity, name)
                 if same is None or same["entity"] != entity:
@@ -121,3 +125,19 @@ async def ensure_names(
             update=("qbo_id",),
         )
     return ids, refused
+
+
+def with_names(doc: dict[str, Any], lists: ReferenceLists) -> dict[str, Any]:
+    """`doc` with every reference QuickBooks sent without a name named from the lists."""
+    for key, _path, ref in payloads.references(doc):
+        if payloads.ref_name(ref) or not payloads.ref_value(ref):
+            continue
+        entity = payloads.REF_LISTS.get(key)
+        found = (
+            lists.person(payloads.ref_value(ref))
+            if entity is None or key in ("EntityRef", "Entity")
+            else lists.get(entity, payloads.ref_value(ref))
+        )
+        if found is not None:
+            ref["name"] = found.name
+    return doc

@@ -30,12 +30,14 @@ from zera.accounts.audit import record as audit
 from zera.clients import ClientSummary
 from zera.qbo import QBOClient, QBOError, batch_fault
 from zera.qbo.client import BATCH_LIMIT
+from zera.qbo.errors import ObjectNotFound
 from zera.qbo.mapping import MappingError, NameIds, to_intuit
-from zera.qbo.mapping.common import fold
+from zera.qbo.mapping.common import fold, outgoing
 from zera.review import payloads
 from zera.review.records import (
     APPROVED,
     CLOSING_OVERRIDE,
+    CONFLICT,
     PUSHING,
     RecordView,
     list_records,
@@ -43,8 +45,9 @@ from zera.review.records import (
 from zera.sync import records as pushed
 from zera.sync.attachments import attach_sources
 from zera.sync.lists import PEOPLE, ReferenceLists, reference_lists
+from zera.sync.merge import merge, sparse_update
 from zera.sync.mirror import refresh_reference
-from zera.sync.names import ensure_names
+from zera.sync.names import ensure_names, with_names
 
 JOB_TITLE = "Push approved records to QuickBooks"  # the push job's title (zera.tasks.qbo)
 CREATED = "created"
@@ -53,6 +56,9 @@ DUPLICATE = "duplicate"
 BLOCKED = "blocked"
 FAILED = "failed"
 WILL_CREATE = "will create"
+WILL_UPDATE = "will update"
+CONFLICTED = "conflict"
+UNCHANGED = "unchanged"
 
 Progress = Callable[[int, int], Awaitable[None]]  # (done, total)
 
@@ -77,6 +83,7 @@ class Plan:
     send: list[RecordView] = field(default_factory=list)
     held: list[Outcome] = field(default_factory=list)
     resume: list[RecordView] = field(default_factory=list)  # left pushing by a crash
+    update: list[RecordView] = field(default_factory=list)  # in QuickBooks, edited since
     closing_date: dt.date | None = None
     warnings: dict[int, str] = field(default_factory=dict)  # record id -> what to know
 
@@ -85,6 +92,10 @@ class Plan:
             Outcome(r.id, r.entity, WILL_CREATE, message=" ".join(
                 [f"will create a {r.entity}.", self.warnings.get(r.id, "")]).strip())
             for r in self.resume + self.send
+        ] + [
+            Outcome(r.id, r.entity, WILL_UPDATE, r.qbo_id,
+                    f"will update {r.entity} {r.qbo_id} with the changes made in Zera.")
+            for r in self.update
         ]  # fmt: skip
         return sorted(planned + self.held, key=lambda o: o.id)
 
@@ -193,18 +204,26 @@ def _duplicate_of_quickbooks(record: RecordView) -> str:
     return ""
 
 
-async def plan_push(qbo: QBOClient, client: ClientSummary) -> Plan:
-    """Refresh the lists, then sort the client's approved records into what will be sent and
-    what is held back (blocked, likely duplicate)."""
+async def plan_push(
+    qbo: QBOClient, client: ClientSummary, only: set[int] | None = None
+) -> Plan:
+    """Refresh the lists, then sort the client's approved records (or those of them in
+    `only`) into what will be sent and what is held back (blocked, likely duplicate)."""
     await refresh_reference(qbo, client.id)
     company = Company.of(await qbo.preferences())
     lists = await reference_lists(client.id)
     plan = Plan(closing_date=company.closing_date)
     plan.resume = await list_records(client, status=PUSHING)
     for record in await list_records(client, status=APPROVED):
-        if record.qbo_id:
+        if only is not None and record.id not in only:
             continue
         reason = _live_problems(record, lists, company.closing_date)
+        if record.qbo_id:
+            if reason:
+                plan.held.append(Outcome(record.id, record.entity, BLOCKED, message=reason))
+            else:
+                plan.update.append(record)
+            continue
         reason = reason or _currency_problem(record, lists, company)
         duplicate = _duplicate_of_quickbooks(record)
         if company.automated_sales_tax and _carries_tax(record.payload):
@@ -295,22 +314,32 @@ async def push(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    only: set[int] | None = None,
 ) -> list[Outcome]:
-    """Write the client's approved records to QuickBooks; one outcome per record considered."""
-    plan = await plan_push(qbo, client)
+    """Write the client's approved records (or those in `only`) to QuickBooks: new ones
+    created, those already there updated through the merge; one outcome per record
+    considered."""
+    plan = await plan_push(qbo, client, only)
     if dry_run:
         return plan.outcomes()
     run_id = await pushed.start_run(client.id, actor)
     run_day = dt.datetime.now(dt.UTC).date()
     outcomes = list(plan.held)
-    total = len(plan.resume) + len(plan.send)
+    total = len(plan.resume) + len(plan.send) + len(plan.update)
     done = 0
     try:
+        for record in [r for r in plan.resume if r.qbo_id]:
+            # An update interrupted: merge again with what QuickBooks has now (sending it
+            # twice is harmless, the merge finds it there).
+            back = await pushed.release(actor, record)
+            if back is not None:
+                plan.update.append(back)
+        plan.resume = [r for r in plan.resume if not r.qbo_id]
         written = await _found_by_marker(qbo, plan.resume)
         for record in plan.resume:
             found = written.get(record.id)
             if found is not None:
-                await pushed.mark_pushed(actor, record, found)
+                await pushed.mark_pushed(actor, record, found, await reference_lists(client.id))
                 outcomes.append(Outcome(record.id, record.entity, CREATED, str(found["Id"])))
                 done += 1
             else:
@@ -318,7 +347,7 @@ async def push(
                 if back is not None:
                     plan.send.append(back)
         lists = await reference_lists(client.id)
-        wanted = [name for r in plan.send for name in _names_needed(r)]
+        wanted = [name for r in plan.send + plan.update for name in _names_needed(r)]
         names, refused = await ensure_names(qbo, client.id, wanted, lists, push_run_id=run_id)
         sendable = []
         for record in plan.send:
@@ -333,11 +362,16 @@ async def push(
         sendable.sort(key=lambda r: r.id)
         for start in range(0, len(sendable), BATCH_LIMIT):
             outcomes += await _send_chunk(
-                qbo, client, actor, run_id, sendable[start : start + BATCH_LIMIT], names, run_day
-            )
+                qbo, client, actor, run_id, sendable[start : start + BATCH_LIMIT], names,
+                run_day, lists,
+            )  # fmt: skip
             done = min(total, done + len(sendable[start : start + BATCH_LIMIT]))
             if progress is not None:
                 await progress(done, total)
+        if plan.update:
+            outcomes += await update_records(qbo, actor, run_id, plan.update, names, lists)
+            if progress is not None:
+                await progress(total, total)
         created = [o.id for o in outcomes if o.outcome == CREATED]
         if created:  # the source documents, once each, linked to what they produced
             await attach_sources(qbo, client.id, created)
@@ -356,6 +390,87 @@ def _summary(outcomes: list[Outcome]) -> dict[str, int]:
     return counts
 
 
+async def _current(qbo: QBOClient, record: RecordView) -> dict[str, Any] | None:
+    """QuickBooks' version of a record now; None when it was deleted there."""
+    try:
+        doc = await qbo.read(record.entity, str(record.qbo_id))
+    except ObjectNotFound:
+        return None
+    return None if doc.get("status") == "Deleted" else doc
+
+
+async def update_records(
+    qbo: QBOClient,
+    actor: Actor,
+    run_id: int,
+    records: list[RecordView],
+    names: NameIds,
+    lists: ReferenceLists,
+) -> list[Outcome]:
+    """Send Zera's edits of records already in QuickBooks: each merged with QuickBooks'
+    version as it is now (read just before), then written as a sparse update with its current
+    SyncToken. A change on both sides to the same field becomes a conflict: nothing is written.
+    """
+    outcomes: list[Outcome] = []
+    items: list[dict[str, Any]] = []
+    claimed: dict[str, RecordView] = {}
+    request = _request(records[0].client_id, records) if records else ""
+    for record in records:
+        theirs = await _current(qbo, record)
+        if theirs is not None:
+            theirs = with_names(theirs, lists)
+        result = merge(record.merge_base or {}, record.payload, theirs)
+        if not result.clean or result.merged is None:
+            await pushed.sync_step(
+                actor, record, "conflict with QuickBooks", CONFLICT, theirs=theirs,
+                keep_base=True,
+            )  # fmt: skip
+            what = "deleted it" if theirs is None else "changed the same fields"
+            outcomes.append(Outcome(record.id, record.entity, CONFLICTED, record.qbo_id,
+                                    f"QuickBooks {what} too: choose on the Conflicts page."))
+            continue
+        assert theirs is not None
+        if not result.push_needed:
+            await pushed.mark_pushed(actor, record, theirs, lists)
+            outcomes.append(Outcome(record.id, record.entity, UNCHANGED, record.qbo_id,
+                                    "QuickBooks already has these values."))
+            continue
+        try:
+            body = sparse_update(theirs, outgoing(result.merged, names))
+        except MappingError as exc:
+            await pushed.mark_failed(actor, record, str(exc))
+            outcomes.append(Outcome(record.id, record.entity, FAILED, message=str(exc)))
+            continue
+        if "PrivateNote" in body and marker(record.id) not in str(body["PrivateNote"]):
+            note = str(body["PrivateNote"] or "")
+            tag = marker(record.id)
+            body["PrivateNote"] = f"{note[: payloads.MAX_NOTE - len(tag) - 1]} {tag}".strip()
+        claim = await pushed.mark_pushing(actor, record, run_id, request)
+        if claim is None:
+            continue
+        bid = str(len(items))
+        claimed[bid] = claim
+        items.append({"bId": bid, "operation": "update", record.entity: body})
+    for start in range(0, len(items), BATCH_LIMIT):
+        chunk = items[start : start + BATCH_LIMIT]
+        answers = await qbo.batch(chunk, operation=f"{request}:{start}")
+        for answer in answers:
+            sent = claimed.get(str(answer.get("bId")))
+            if sent is None:
+                continue
+            fault = batch_fault(answer)
+            if fault is not None:
+                # A stale SyncToken (5010) means QuickBooks changed it since the read: the
+                # next push (or the next sync pass) merges again.
+                await pushed.mark_failed(actor, sent, _message(fault))
+                outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
+                continue
+            updated = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
+            await pushed.mark_pushed(actor, sent, updated, lists)
+            outcomes.append(Outcome(sent.id, sent.entity, UPDATED, str(updated.get("Id"))))
+    return outcomes
+
+
 async def _send_chunk(
     qbo: QBOClient,
     client: ClientSummary,
@@ -364,6 +479,7 @@ async def _send_chunk(
     chunk: list[RecordView],
     names: NameIds,
     run_day: dt.date,
+    lists: ReferenceLists,
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
     request = _request(client.id, chunk)
@@ -395,6 +511,6 @@ async def _send_chunk(
             outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
             continue
         created = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
-        await pushed.mark_pushed(actor, sent, created)
+        await pushed.mark_pushed(actor, sent, created, lists)
         outcomes.append(Outcome(sent.id, sent.entity, CREATED, str(created.get("Id"))))
     return outcomes

@@ -15,12 +15,17 @@ from zera.db.tables import PushRun, Record, RecordChange
 from zera.jsonmoney import dumps, loads
 from zera.review.records import (
     APPROVED,
+    CONFLICT,
     FAILED,
     IN_QUICKBOOKS,
     PUSHING,
     Flag,
     RecordView,
+    derived_columns,
 )
+from zera.sync.lists import ReferenceLists
+from zera.sync.merge import view
+from zera.sync.names import with_names
 
 
 async def start_run(client_id: int, actor: Actor) -> int:
@@ -45,8 +50,11 @@ async def _step(
     action: str,
     status: str,
     values: dict[Any, Any],
+    *,
+    payload: dict[str, Any] | None = None,
 ) -> RecordView | None:
-    """Move `record` (as read) to `status` with `values`; None when it changed meanwhile."""
+    """Move `record` (as read) to `status` with `values` (and a new `payload`, its derived
+    columns with it); None when it changed meanwhile."""
     now = dt.datetime.now(dt.UTC)
     update = {
         Record.status: status,
@@ -55,6 +63,12 @@ async def _step(
         Record.updated_by: actor.email,
         **values,
     }
+    after = record.payload if payload is None else payload
+    if payload is not None:
+        update[Record.payload] = dumps(payload)
+        amount = record.amount if record.from_statement else None
+        for key, value in derived_columns(record.entity, payload, amount).items():
+            update[getattr(Record, key)] = value
     async with write_transaction(Record._meta.db):
         done = (
             await Record.update(update)
@@ -64,7 +78,6 @@ async def _step(
         )
         if not done:
             return None
-        state = {"type": record.entity, "record": record.payload}
         await RecordChange.insert(
             RecordChange(
                 record_id=record.id,
@@ -73,11 +86,33 @@ async def _step(
                 user_id=actor.user_id,
                 user_email=actor.email,
                 action=action,
-                before=dumps({**state, "status": record.status}),
-                after=dumps({**state, "status": status}),
+                before=dumps({"type": record.entity, "record": record.payload,
+                              "status": record.status}),
+                after=dumps({"type": record.entity, "record": after, "status": status}),
             )
         ).run()
-    return replace(record, status=status, version=record.version + 1, updated_at=now)
+    return replace(record, status=status, version=record.version + 1, updated_at=now,
+                   payload=after)  # fmt: skip
+
+
+async def sync_step(
+    actor: Actor,
+    record: RecordView,
+    action: str,
+    status: str,
+    *,
+    theirs: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+    keep_base: bool = False,
+) -> RecordView | None:
+    """Two-way sync moved the record to `status`: QuickBooks' version `theirs` becomes the new
+    merge base (unless `keep_base`: a conflict keeps the last agreed version and stores
+    `theirs` beside it for the Conflicts page)."""
+    values: dict[Any, Any] = {Record.theirs: dumps(theirs) if status == CONFLICT else None}
+    if theirs is not None and not keep_base:
+        values[Record.merge_base] = dumps(theirs)
+        values[Record.sync_token] = str(theirs.get("SyncToken", "0"))
+    return await _step(actor, record, action, status, values, payload=payload)
 
 
 async def mark_pushing(
@@ -93,21 +128,28 @@ async def mark_pushing(
 
 
 async def mark_pushed(
-    actor: Actor, record: RecordView, answer: dict[str, Any]
+    actor: Actor,
+    record: RecordView,
+    answer: dict[str, Any],
+    names: ReferenceLists | None = None,
 ) -> RecordView | None:
     """QuickBooks has it: keep its Id, SyncToken and answer (the merge base)."""
     flags = [f for f in record.flags if f.kind != "push"]
     return await _step(
         actor,
         record,
-        "pushed",
+        "pushed" if record.qbo_id is None else "update pushed",
         IN_QUICKBOOKS,
         {
             Record.qbo_id: str(answer["Id"]),
             Record.sync_token: str(answer.get("SyncToken", "0")),
             Record.merge_base: dumps(answer),
+            Record.theirs: None,
             Record.flags: dumps([f.to_json() for f in flags]),
         },
+        # From now on the record is QuickBooks' version of it (line Ids and all), so that
+        # later edits on either side are merged line by line.
+        payload=with_names(view(answer), names) if names is not None else view(answer),
     )
 
 
@@ -146,10 +188,29 @@ async def mark_undone(actor: Actor, record: RecordView) -> RecordView | None:
             Record.qbo_id: None,
             Record.sync_token: None,
             Record.merge_base: None,
+            Record.theirs: None,
             Record.push_request: None,
             Record.flags: dumps([f.to_json() for f in flags]),
         },
+        payload=await _before_push(record),
     )
+
+
+async def _before_push(record: RecordView) -> dict[str, Any] | None:
+    """The record as it was just before its first push (names by name, as Zera wrote them):
+    after an undo it is pushed again from there, not from QuickBooks' deleted version."""
+    row = (
+        await RecordChange.select(RecordChange.before)
+        .where((RecordChange.record_id == record.id) & (RecordChange.action == "pushed"))
+        .order_by(RecordChange.version, ascending=False)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    before = loads(row["before"]) if isinstance(row["before"], str) else row["before"]
+    payload = (before or {}).get("record")
+    return dict(payload) if isinstance(payload, dict) else None
 
 
 async def mark_reversed(actor: Actor, record: RecordView, message: str) -> RecordView | None:

@@ -19,6 +19,7 @@ from zera import clients, sync
 from zera.accounts.audit import Actor
 from zera.qbo.errors import NeedsReconnect, Transient, ValidationFault
 from zera.queue import JobRun, PermanentError, report_progress, task
+from zera.sync.apply import apply_announced_changes
 from zera.sync.push import JOB_TITLE as PUSH_JOB_TITLE
 from zera.sync.push import push
 from zera.sync.undo import undo_push
@@ -57,12 +58,14 @@ async def refresh_reference_data(run: JobRun, client_id: int) -> None:
             await sync.refresh_reference(client, client_id)
 
 
-@task(title="Scheduled refresh from QuickBooks", max_retries=QBO_JOB_RETRIES, background=True)
+@task(title="Catch up with QuickBooks", max_retries=QBO_JOB_RETRIES, background=True,
+      time_limit_seconds=3600)  # fmt: skip
 async def scheduled_refresh(run: JobRun, client_id: int) -> None:
-    """The same CDC refresh, started by the schedule: it waits behind what people asked for."""
+    """The webhook apply pass, started by the schedule (every 15 minutes, at start-up) so that a
+    webhook Intuit never delivered still means no missed change: CDC of the lists and of every
+    transaction type, then the two-way merge. It waits behind what people asked for."""
     with _quickbooks_faults():
-        async with run.context.quickbooks.client_for(client_id) as client:
-            await sync.refresh_reference(client, client_id)
+        await apply_announced_changes(run.context.quickbooks, client_id)
 
 
 @task(title="Read 12 months of transactions", max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600)
@@ -86,7 +89,7 @@ async def pull_transaction_history(run: JobRun, client_id: int) -> None:
 async def apply_quickbooks_changes(run: JobRun, client_id: int) -> None:
     """Apply every change QuickBooks announced while this job was queued."""
     with _quickbooks_faults():
-        await sync.apply_announced_changes(run.context.quickbooks, client_id)
+        await apply_announced_changes(run.context.quickbooks, client_id)
 
 
 @task(title="Keep QuickBooks connections alive", max_retries=3, background=True)
@@ -104,9 +107,12 @@ async def forget_webhook_deliveries(run: JobRun) -> None:
 
 @task(title=PUSH_JOB_TITLE, max_retries=QBO_JOB_RETRIES,
       time_limit_seconds=3600)  # fmt: skip
-async def push_records(run: JobRun, client_id: int, started_by: str) -> None:
-    """Write the client's approved records to QuickBooks (a push interrupted by a crash is
-    resumed: records it left pushing are found by their marker or sent again)."""
+async def push_records(
+    run: JobRun, client_id: int, started_by: str, record_ids: list[int] | None = None
+) -> None:
+    """Write the client's approved records (or only `record_ids`: an edit or a conflict
+    resolution sent back at once) to QuickBooks (a push interrupted by a crash is resumed:
+    records it left pushing are found by their marker or sent again)."""
 
     async def progress(done: int, total: int) -> None:
         await report_progress(run.job_id, int(100 * done / max(total, 1)))
@@ -114,7 +120,8 @@ async def push_records(run: JobRun, client_id: int, started_by: str) -> None:
     client = await clients.client_by_reference(str(client_id))
     with _quickbooks_faults():
         async with run.context.quickbooks.client_for(client_id) as qbo:
-            await push(qbo, client, Actor(None, started_by), progress=progress)
+            await push(qbo, client, Actor(None, started_by), progress=progress,
+                       only=set(record_ids) if record_ids is not None else None)  # fmt: skip
 
 
 @task(title="Undo a push", max_retries=QBO_JOB_RETRIES, time_limit_seconds=3600)
