@@ -294,3 +294,15 @@ async def test_unsigned_and_malformed_bodies_are_refused(books: Books) -> None:
                                   headers={"intuit-signature": "bm9wZQ=="})  # fmt: skip
     assert wrong.status_code == 401
     assert await apply_jobs(books.client_id) == []
+
+
+async def test_the_push_page_lists_edits_of_pushed_records_as_updates(books: Books) -> None:
+    [mine] = await pushed(books, purchase(9, "Shell Oil", note="as pushed"))
+    client = await client_by_reference(str(books.client_id))
+    await records.edit_record(ACTOR, client, mine.id, mine.version,
+                              {**mine.payload, "PrivateNote": "edited"})  # fmt: skip
+
+    page = await books.http.get(f"/clients/{books.client_id}/push")
+
+    assert "Will update <strong>1</strong> record already in QuickBooks" in page.text
+    assert 'id="push-will-create"' not in page.text  # it is not created a second time

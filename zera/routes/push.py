@@ -37,7 +37,7 @@ from zera.review.records import (
     override_closing_date,
 )
 from zera.routes.sections import render_section
-from zera.sync.push import BLOCKED, DUPLICATE, WILL_CREATE, Outcome, push
+from zera.sync.push import BLOCKED, DUPLICATE, WILL_CREATE, WILL_UPDATE, Outcome, push
 from zera.sync.records import PushRunView, last_run
 from zera.tasks.qbo import push_records, undo_push_run
 
@@ -61,6 +61,7 @@ class PlannedRecord:
 @dataclass(frozen=True)
 class PlanView:
     will_create: list[PlannedRecord] = field(default_factory=list)
+    will_update: list[PlannedRecord] = field(default_factory=list)  # edited since pushed
     duplicates: list[PlannedRecord] = field(default_factory=list)
     blocked: list[PlannedRecord] = field(default_factory=list)
 
@@ -72,7 +73,7 @@ class PlanView:
 
     @property
     def empty(self) -> bool:
-        return not (self.will_create or self.duplicates or self.blocked)
+        return not (self.will_create or self.will_update or self.duplicates or self.blocked)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ async def _plan(
         planned = PlannedRecord(outcome, by_id.get(outcome.id))
         if outcome.outcome == WILL_CREATE:
             plan.will_create.append(planned)
+        elif outcome.outcome == WILL_UPDATE:
+            plan.will_update.append(planned)
         elif outcome.outcome == DUPLICATE:
             plan.duplicates.append(planned)
         elif outcome.outcome == BLOCKED:
