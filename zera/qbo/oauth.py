@@ -14,6 +14,9 @@ from zera.qbo.endpoints import SCOPE, IntuitApp
 from zera.qbo.errors import ConnectionFailed, NeedsReconnect, QBOError, ServerError
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+# Asks Intuit to say when the grant ends for good (`x_refresh_token_hard_expires_in`), past which
+# no refresh helps and a person must connect again (QBO-API.md §1).
+TOKEN_HEADERS = {"Accept": "application/json", "x-include-refresh-token-hard-expires-in": "true"}
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,12 @@ class TokenSet:
     refresh_token: str = field(repr=False)
     access_expires_at: datetime
     refresh_expires_at: datetime
+    refresh_hard_expires_at: datetime | None = None  # None when Intuit did not say
 
     @classmethod
     def from_response(cls, token: dict[str, Any], *, now: datetime | None = None) -> TokenSet:
         now = now or datetime.now(UTC)
+        hard = token.get("x_refresh_token_hard_expires_in")
         return cls(
             access_token=str(token["access_token"]),
             refresh_token=str(token["refresh_token"]),
@@ -33,6 +38,7 @@ class TokenSet:
             # Intuit's refresh tokens roll for 100 days from each use (QBO-API.md §1).
             refresh_expires_at=now
             + timedelta(seconds=int(token.get("x_refresh_token_expires_in", 100 * 86400))),
+            refresh_hard_expires_at=None if hard is None else now + timedelta(seconds=int(hard)),
         )
 
 
@@ -74,7 +80,7 @@ class IntuitOAuth:
                     self.app.token_url,
                     grant_type="authorization_code",
                     code=code,
-                    headers={"Accept": "application/json"},
+                    headers=dict(TOKEN_HEADERS),  # a copy: authlib may add to it
                 )
             )
         return TokenSet.from_response(dict(token))
@@ -85,7 +91,7 @@ class IntuitOAuth:
                 client.refresh_token(
                     self.app.token_url,
                     refresh_token=refresh_token,
-                    headers={"Accept": "application/json"},
+                    headers=dict(TOKEN_HEADERS),  # a copy: authlib may add to it
                 )
             )
         return TokenSet.from_response(dict(token))

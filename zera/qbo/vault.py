@@ -139,6 +139,8 @@ class TokenVault:
             QBOConnection.access_expires_at: tokens.access_expires_at,
             QBOConnection.refresh_token: self.cipher.encrypt(tokens.refresh_token),
             QBOConnection.refresh_expires_at: tokens.refresh_expires_at,
+            # A new grant: the old one's hard expiry no longer applies, even when none is known.
+            QBOConnection.refresh_hard_expires_at: tokens.refresh_hard_expires_at,
             QBOConnection.refreshed_at: datetime.now(UTC),
             QBOConnection.connected_at: datetime.now(UTC),
             QBOConnection.last_error: "",
@@ -210,23 +212,7 @@ class TokenVault:
                 )
                 failure = exc
             else:
-                # Intuit often returns the same refresh token value for about a day; storing it
-                # again is harmless and keeps its rolling expiry current (QBO-API.md §1).
-                await (
-                    QBOConnection.update(
-                        {
-                            QBOConnection.access_token: self.cipher.encrypt(tokens.access_token),
-                            QBOConnection.access_expires_at: tokens.access_expires_at,
-                            QBOConnection.refresh_token: self.cipher.encrypt(tokens.refresh_token),
-                            QBOConnection.refresh_expires_at: tokens.refresh_expires_at,
-                            QBOConnection.refreshed_at: datetime.now(UTC),
-                            QBOConnection.refresh_count: QBOConnection.refresh_count + 1,
-                            QBOConnection.last_error: "",
-                        }
-                    )
-                    .where(QBOConnection.client_id == client_id)
-                    .run()
-                )
+                await self._store_refreshed(client_id, tokens)
                 return tokens.access_token
         # Outside the lock's transaction, so the status change is committed first.
         log.warning(
@@ -239,6 +225,22 @@ class TokenVault:
             reason=failure.code or "refused",
         )
         raise failure
+
+    async def _store_refreshed(self, client_id: int, tokens: TokenSet) -> None:
+        # Intuit often returns the same refresh token value for about a day; storing it again is
+        # harmless and keeps its rolling expiry current (QBO-API.md §1).
+        values: dict[Any, Any] = {
+            QBOConnection.access_token: self.cipher.encrypt(tokens.access_token),
+            QBOConnection.access_expires_at: tokens.access_expires_at,
+            QBOConnection.refresh_token: self.cipher.encrypt(tokens.refresh_token),
+            QBOConnection.refresh_expires_at: tokens.refresh_expires_at,
+            QBOConnection.refreshed_at: datetime.now(UTC),
+            QBOConnection.refresh_count: QBOConnection.refresh_count + 1,
+            QBOConnection.last_error: "",
+        }
+        if tokens.refresh_hard_expires_at is not None:  # same grant: an unsaid expiry stands
+            values[QBOConnection.refresh_hard_expires_at] = tokens.refresh_hard_expires_at
+        await QBOConnection.update(values).where(QBOConnection.client_id == client_id).run()
 
     async def refresh_now(self, client_id: int) -> None:
         """Refresh unconditionally (the keep-alive)."""

@@ -17,8 +17,10 @@ from zera.accounts import Actor, CurrentUser
 from zera.accounts.users import firm_name
 from zera.documents import document_counts
 from zera.errors import InvalidInput, NotFound, ZeraError
+from zera.qbo.service import QuickBooks
 from zera.qbo.vault import connection_statuses
 from zera.routes.sections import render_section, section_context
+from zera.sync.health import health_by_client
 
 
 @dataclass
@@ -27,9 +29,15 @@ class NameForm:
 
 
 async def _dashboard(
-    user: CurrentUser, *, archived: bool = False, error: str | None = None, status: int = 200
+    user: CurrentUser,
+    quickbooks: QuickBooks,
+    *,
+    archived: bool = False,
+    error: str | None = None,
+    status: int = 200,
 ) -> Template:
     visible = await clients.visible_clients(user, archived=archived)
+    ids = [c.id for c in visible]
     return Template(
         "dashboard.html",
         status_code=status,
@@ -38,8 +46,9 @@ async def _dashboard(
             "firm": await firm_name(),
             "archived": archived,
             "clients": visible,
-            "connections": await connection_statuses([c.id for c in visible]),
-            "documents": await document_counts([c.id for c in visible]),
+            "connections": await connection_statuses(ids),
+            "documents": await document_counts(ids),
+            "health": await health_by_client(ids, limiter=quickbooks.limiter),
             "error": error,
         },
     )
@@ -47,15 +56,18 @@ async def _dashboard(
 
 @get("/")
 async def dashboard(
-    user: NamedDependency[CurrentUser], archived: FromQuery[bool] = False
+    user: NamedDependency[CurrentUser],
+    quickbooks: NamedDependency[QuickBooks],
+    archived: FromQuery[bool] = False,
 ) -> Template:
-    return await _dashboard(user, archived=archived)
+    return await _dashboard(user, quickbooks, archived=archived)
 
 
 @post("/clients")
 async def create_client(
     user: NamedDependency[CurrentUser],
     actor: NamedDependency[Actor],
+    quickbooks: NamedDependency[QuickBooks],
     data: URLEncodedBody[NameForm],
 ) -> Response[Any]:
     try:
@@ -63,14 +75,18 @@ async def create_client(
     except ZeraError as exc:
         if isinstance(exc, NotFound):
             raise
-        return await _dashboard(user, error=str(exc), status=exc.status_code)
+        return await _dashboard(user, quickbooks, error=str(exc), status=exc.status_code)
     return Redirect(path=f"/clients/{client_id}", status_code=303)
 
 
 @get("/clients/{client_id:int}")
-async def client_page(user: NamedDependency[CurrentUser], client_id: FromPath[int]) -> Template:
+async def client_page(
+    user: NamedDependency[CurrentUser],
+    quickbooks: NamedDependency[QuickBooks],
+    client_id: FromPath[int],
+) -> Template:
     client = await clients.get_client(user, client_id)
-    context = await section_context(user, client, "documents")
+    context = await section_context(user, client, "documents", limiter=quickbooks.limiter)
     return Template("client.html", context={**context, "firm": await firm_name()})
 
 
