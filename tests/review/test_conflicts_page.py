@@ -22,6 +22,7 @@ from tests.review.test_two_way import (
     conflicted,
     in_quickbooks,
     note_of,
+    prompt_apply,  # noqa: F401  (autouse: one notice at a time needs no burst wait)
     pushed,
     record,
 )
@@ -30,7 +31,6 @@ from zera.db.tables import Job
 from zera.review import records
 from zera.review.records import RecordView
 
-pytestmark = pytest.mark.db
 STAFF = {"name": "Sam Staff", "email": "sam@example.com", "password": "staff password 123"}
 
 
@@ -121,6 +121,7 @@ async def test_the_conflict_shows_base_zera_and_quickbooks_and_marks_the_one_sid
         assert f'name="version" value="{found.version}"' in page.text
 
 
+@pytest.mark.db
 async def test_a_resolution_missing_a_choice_is_refused_and_changes_nothing(
     books: Books,
 ) -> None:
@@ -161,6 +162,7 @@ async def test_all_quickbooks_takes_quickbooks_values_and_leaves_quickbooks_alon
     assert note_of(there) == "QuickBooks' memo" and there["DocNumber"] == "QB-9"
 
 
+@pytest.mark.db
 async def test_a_choice_made_on_a_conflict_quickbooks_changed_again_is_refused_and_shows_it(
     books: Books,
 ) -> None:
