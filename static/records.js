@@ -72,9 +72,11 @@
     if (form) refresh(form);
   });
   document.addEventListener("htmx:beforeSwap", function (e) {
-    // A refused record answers 422 with the form and its messages: show it.
+    // A refused record answers 422 (or 409 when someone changed it meanwhile) with the form
+    // and its messages: show it.
     var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
-    if (e.detail.xhr.status === 422 && formOf(elt)) {
+    var status = e.detail.xhr.status;
+    if ((status === 422 || status === 409) && formOf(elt)) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }

@@ -4,14 +4,15 @@ and a payload read back as labelled text. Pure: no I/O.
 
 A form names a record's top-level fields as Intuit does (`CustomerRef`, `TxnDate`); its lines
 come as repeated `line_<column>` fields, one value per row, so a row can be added or removed in
-the page without renumbering anything. A row left blank is not a line."""
+the page without renumbering anything. A row left blank is not a line. A row of a record
+already in QuickBooks carries its line's Id in a hidden `line_id` field, so an edit sends back
+the same lines (the two-way merge matches lines by Id) rather than "all removed, new added"."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from zera.review.payloads import (
@@ -19,14 +20,7 @@ from zera.review.payloads import (
     CENT,
     TYPES,
     Problem,
-    line_account,
-    line_detail,
-    lines,
     money,
-    payee_ref,
-    ref_name,
-    ref_value,
-    total,
 )
 from zera.review.typed import line_of, person_named
 from zera.sync.lists import BANK, CREDIT_CARD, PAYABLE, PEOPLE, RECEIVABLE, ReferenceLists
@@ -64,6 +58,7 @@ LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "none": (),
 }
 COLUMN_NAMES = {"expense": "line-accounts", "deposit": "line-accounts", "journal": "accounts"}
+LINE_ID = "id"  # the hidden column (`line_id`) holding a row's QuickBooks line Id
 
 
 @dataclass(frozen=True)
@@ -225,8 +220,9 @@ class RecordForm:
 
     entity: str
     values: dict[str, str] = field(default_factory=dict)
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)  # a row's "id": its line's Id
     errors: Errors = field(default_factory=Errors)
+    kept: list[str] = field(default_factory=list)  # lines the form cannot show, kept as they are
 
     @property
     def spec(self) -> FormSpec:
@@ -259,10 +255,10 @@ def read_form(entity: str, items: Iterable[tuple[str, Any]]) -> RecordForm:
     rows = []
     for i in range(count):
         row = {}
-        for column in spec.columns:
+        for column in (*spec.columns, LINE_ID):
             given = columns.get(column, [])
             row[column] = given[i] if i < len(given) else ""
-        if any(value for column, value in row.items() if column != "posting"):
+        if any(value for column, value in row.items() if column not in ("posting", LINE_ID)):
             rows.append(row)
     known = {f.name for f in spec.fields}
     return RecordForm(entity, {k: v for k, v in values.items() if k in known}, rows)
@@ -277,21 +273,21 @@ def _amount(text: str) -> str:
     return cleaned if money(cleaned) is not None else text
 
 
-def _name(text: str) -> dict[str, Any]:
+def name_ref(text: str) -> dict[str, Any]:
     return {"name": " ".join(text.split())}
 
 
 def _person(text: str, lists: ReferenceLists, default: str) -> dict[str, Any]:
     """A name reference that says which list it is on (a new name goes to `default`)."""
     found = person_named(lists, text)
-    return {**_name(text), "type": found.entity if found else default}
+    return {**name_ref(text), "type": found.entity if found else default}
 
 
 def _line(spec: FormSpec, row: dict[str, str], payee: dict[str, Any] | None) -> dict[str, Any]:
     line: dict[str, Any] = {}
     amount = _amount(row.get("amount", ""))
     description = row.get("description", "")
-    account = {"AccountRef": _name(row["account"])} if row.get("account") else {}
+    account = {"AccountRef": name_ref(row["account"])} if row.get("account") else {}
     if spec.lines == "linked":
         if amount:
             line["Amount"] = amount
@@ -305,7 +301,7 @@ def _line(spec: FormSpec, row: dict[str, str], payee: dict[str, Any] | None) -> 
         number_qty, number_price = money(qty), money(price)
         if not amount and number_qty is not None and number_price is not None:
             amount = str((number_qty * number_price).quantize(CENT))
-        detail: dict[str, Any] = {"ItemRef": _name(row["item"])} if row.get("item") else {}
+        detail: dict[str, Any] = {"ItemRef": name_ref(row["item"])} if row.get("item") else {}
         detail |= ({"Qty": qty} if qty else {}) | ({"UnitPrice": price} if price else {})
         kind = "SalesItemLineDetail"
     elif spec.lines == "journal":
@@ -337,24 +333,28 @@ def to_payload(form: RecordForm, lists: ReferenceLists) -> dict[str, Any]:
         if f.name == "EntityRef":
             out[f.name] = _person(text, lists, "Vendor")
         elif f.kind == "ref":
-            out[f.name] = _name(text)
+            out[f.name] = name_ref(text)
         elif f.kind == "money":
             out[f.name] = _amount(text)
         else:
             out[f.name] = text
     if form.entity == "BillPayment" and form.value("PaidFrom"):
         if form.value("PayType") == "CreditCard":
-            out["CreditCardPayment"] = {"CCAccountRef": _name(form.value("PaidFrom"))}
+            out["CreditCardPayment"] = {"CCAccountRef": name_ref(form.value("PaidFrom"))}
         else:
-            out["CheckPayment"] = {"BankAccountRef": _name(form.value("PaidFrom"))}
+            out["CheckPayment"] = {"BankAccountRef": name_ref(form.value("PaidFrom"))}
     payee = (
         _person(form.value("ReceivedFrom"), lists, "Customer")
         if form.value("ReceivedFrom")
         else None
     )
     if spec.lines != "none":
-        out["Line"] = [_line(spec, row, payee) for row in form.rows]
+        out["Line"] = [_with_id(row, _line(spec, row, payee)) for row in form.rows]
     return out
+
+
+def _with_id(row: dict[str, str], line: dict[str, Any]) -> dict[str, Any]:
+    return {"Id": row[LINE_ID], **line} if row.get(LINE_ID) else line
 
 
 # -- refusals beside their fields ----------------------------------------------------------------
@@ -392,6 +392,11 @@ def place(form: RecordForm, problems: Iterable[Problem]) -> Errors:
     names = {f.name for f in spec.fields}
     for problem in problems:
         found = line_of(problem.field)
+        if found is not None and found[0] >= len(form.rows):  # a line the form does not show
+            k = found[0] - len(form.rows)
+            what = form.kept[k] if k < len(form.kept) else f"line {found[0] + 1}"
+            _add(errors.general, f"A line kept as it is ({what}): {problem.message}")
+            continue
         if found is not None:
             row, rest = found
             last = re.sub(r"\[\d+\]", "", rest).split(".")
@@ -425,146 +430,3 @@ def place(form: RecordForm, problems: Iterable[Problem]) -> Errors:
         else:
             _add(errors.general, _capital(str(problem)))
     return errors
-
-
-# -- a payload read back -------------------------------------------------------------------------
-
-
-def amount_text(value: Any) -> str:
-    number = value if isinstance(value, Decimal) else money(value)
-    return "" if number is None else f"{number:,.2f}"
-
-
-def describe(value: Any) -> str:
-    """A payload value as one line of text: a reference by its name, money as written."""
-    if isinstance(value, dict):
-        if "name" in value or "value" in value:
-            return ref_name(value) or ref_value(value)
-        return ", ".join(f"{k}: {describe(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "; ".join(describe(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class Fact:
-    label: str
-    text: str
-
-
-def facts(entity: str, payload: dict[str, Any]) -> list[Fact]:
-    """The record's top-level fields, labelled as the form labels them; others by their name."""
-    spec = FORMS.get(entity)
-    shown: list[Fact] = []
-    seen = {"Line"}
-    for f in spec.fields if spec else ():
-        if f.name == "PaidFrom":
-            part = payload.get("CheckPayment") or payload.get("CreditCardPayment") or {}
-            value: Any = part.get("BankAccountRef") or part.get("CCAccountRef")
-            seen |= {"CheckPayment", "CreditCardPayment"}
-        elif f.name == "ReceivedFrom":
-            value = payee_ref(entity, payload)
-        else:
-            value = payload.get(f.name)
-            seen.add(f.name)
-        text = amount_text(value) if f.kind == "money" else describe(value)
-        if text:
-            shown.append(Fact(f.label, text))
-    for key, value in payload.items():
-        if key not in seen and describe(value):
-            shown.append(
-                Fact(key, amount_text(value) if key in ("TotalAmt", "Amount") else describe(value))
-            )
-    return shown
-
-
-@dataclass(frozen=True)
-class LineText:
-    number: int
-    kind: str
-    target: str  # the account, item or paid transaction
-    name: str  # a customer or payee named on the line
-    description: str
-    qty: str
-    price: str
-    posting: str
-    amount: str
-
-
-def line_texts(payload: dict[str, Any]) -> list[LineText]:
-    shown = []
-    for number, line in enumerate(lines(payload), start=1):
-        detail = line_detail(line)
-        links = [
-            f"{link.get('TxnType', '')} {link.get('TxnId', '')}".strip()
-            for link in line.get("LinkedTxn") or []
-            if isinstance(link, dict)
-        ]
-        name = detail.get("Entity") or detail.get("CustomerRef")
-        shown.append(
-            LineText(
-                number=number,
-                kind=str(line.get("DetailType") or ("Payment" if links else "")),
-                target=describe(line_account(line)) or ", ".join(links),
-                name=describe(name) if isinstance(name, dict) else "",
-                description=str(line.get("Description") or ""),
-                qty=describe(detail.get("Qty")),
-                price=describe(detail.get("UnitPrice")),
-                posting=str(detail.get("PostingType") or ""),
-                amount=amount_text(line.get("Amount")),
-            )
-        )
-    return shown
-
-
-def total_text(entity: str, payload: dict[str, Any]) -> str:
-    return amount_text(total(entity, payload)) if entity in TYPES else ""
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: str
-    after: str
-
-
-def _lines_text(value: Any) -> str:
-    if not isinstance(value, list):
-        return describe(value)
-    found = line_texts({"Line": value})
-    return "; ".join(
-        " ".join(p for p in (t.posting, t.target, t.description, t.amount) if p) for t in found
-    )
-
-
-def changed_fields(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any], statuses: Mapping[str, str]
-) -> list[FieldChange]:
-    """What one version changed: type, status and each top-level field of the record (named
-    as the form names it)."""
-    if before is None:
-        return []
-    spec = FORMS.get(str(after.get("type")))
-    out = []
-    for key in ("type", "status"):
-        if before.get(key) != after.get(key):
-            name = "Type" if key == "type" else "Status"
-            labels: Mapping[str, str] = (
-                statuses if key == "status" else {k: v.label for k, v in TYPES.items()}
-            )
-            out.append(
-                FieldChange(
-                    name,
-                    labels.get(str(before.get(key)), str(before.get(key))),
-                    labels.get(str(after.get(key)), str(after.get(key))),
-                )
-            )
-    old, new = before.get("record") or {}, after.get("record") or {}
-    for key in [*old, *(k for k in new if k not in old)]:
-        if old.get(key) != new.get(key):
-            text = _lines_text if key == "Line" else describe
-            label = "Lines" if key == "Line" else spec.field_label(key) if spec else key
-            out.append(FieldChange(label, text(old.get(key)), text(new.get(key))))
-    return out
