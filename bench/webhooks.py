@@ -9,9 +9,10 @@ Push page's button. Then, acting as a QuickBooks user through the sandbox's cont
 
 1. Burst: with the sandbox's own deliveries dropped, every pushed record's memo is changed in
    QuickBooks, then 5,000 signed CloudEvents deliveries announcing those changes (each with its
-   own event id, over 8 connections) are sent to /qbo/webhooks. Figures: acknowledgement p50 and
-   p99, deliveries lost (sent minus notices stored), and the time from the last acknowledgement
-   until every record shows QuickBooks' memo and every notice is processed.
+   own event id) are sent to /qbo/webhooks: a fifth one at a time (as Intuit sends a realm's),
+   the rest over 8 connections at once. Figures: acknowledgement p50 and p99 of each, deliveries
+   lost (sent minus notices stored), and the time from the last acknowledgement until every
+   record shows QuickBooks' memo and every notice is processed.
 2. Lag, webhooks on: one record at a time, its memo changed in QuickBooks; the time until
    Zera's record shows it (median, max).
 3. Lag, webhooks dropped: a second server with the catch-up every minute (ZERA_CATCH_UP_MINUTES=1;
@@ -74,6 +75,9 @@ class Books:
     def count(self, status: str) -> int:
         return int(self.query("SELECT count(*) FROM record WHERE client_id = ? AND status = ?",
                               self.client_id, status)[0][0])  # fmt: skip
+
+    def jobs(self, actor: str) -> int:
+        return int(self.query("SELECT count(*) FROM job WHERE actor = ?", actor)[0][0])
 
     def idle(self) -> bool:
         states = self.query("SELECT state FROM job WHERE client_id = ?", self.client_id)
@@ -168,7 +172,9 @@ def burst(books: Books, deliveries: int) -> dict[str, str]:
     for qbo_id in books.ids:
         books.edit_in_quickbooks(qbo_id, f"burst {qbo_id}")
     stored_before = int(books.query("SELECT count(*) FROM qbo_webhook_notice")[0][0])
-    timings = asyncio.run(send_burst(books, deliveries, connections=8))
+    # In turn, as Intuit sends one realm's deliveries, for a fifth; then 8 at once.
+    in_turn = asyncio.run(send_burst(books, deliveries // 5, connections=1))
+    timings = asyncio.run(send_burst(books, deliveries - deliveries // 5, connections=8))
     sent_at = time.monotonic()
     books.wait(lambda: all(books.shows(i, f"burst {i}") for i in books.ids), "the burst", 900)
     shown = time.monotonic() - sent_at
@@ -178,15 +184,21 @@ def burst(books: Books, deliveries: int) -> dict[str, str]:
     processed = time.monotonic() - sent_at
     stored = int(books.query("SELECT count(*) FROM qbo_webhook_notice")[0][0]) - stored_before
     jobs = books.query("SELECT count(*) FROM job WHERE actor = 'apply_quickbooks_changes'")[0][0]
-    cuts = statistics.quantiles(timings, n=100)
     return {
-        f"burst: acknowledgement p50 / p99 ({deliveries} signed deliveries, 8 connections;"
-        " goal p99 < 50 ms)": f"{statistics.median(timings):.1f} ms / {cuts[98]:.1f} ms",
+        f"burst: acknowledgement p50 / p99, {len(in_turn)} deliveries one at a time"
+        " (goal p99 < 50 ms)": percentiles(in_turn),
+        f"burst: acknowledgement p50 / p99, {len(timings)} deliveries 8 at once": percentiles(
+            timings),
         "burst: deliveries lost (goal 0)": str(deliveries - stored),
         f"burst: every one of {len(books.ids)} changed records shown / every notice processed,"
         " after the last acknowledgement": f"{shown:.1f} s / {processed:.1f} s",
         "burst: apply jobs run": str(jobs),
     }
+
+
+def percentiles(timings: list[float]) -> str:
+    cuts = statistics.quantiles(timings, n=100)
+    return f"{statistics.median(timings):.1f} ms / {cuts[98]:.1f} ms"
 
 
 def lags(books: Books, edits: int, *, together: bool) -> list[float]:
@@ -225,6 +237,7 @@ def measure(records: int, deliveries: int, lag_edits: int) -> dict[str, str]:
         books = Books(Path(tmp), base, records)
         figures.update(burst(books, deliveries))
         books.control("POST", "/webhooks", {"drop_next": 0})
+        books.wait(books.idle, "the burst's apply jobs", 300)
         figures["lag from a QuickBooks edit to Zera, webhooks on (goal median < 5 s)"] = summary(
             lags(books, lag_edits, together=False))
         books.close()
@@ -232,8 +245,13 @@ def measure(records: int, deliveries: int, lag_edits: int) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp, zera_serve(Path(tmp), **env) as (_, base):
         books = Books(Path(tmp), base, min(records, lag_edits))
         books.control("POST", "/webhooks", {"drop_next": 1_000_000})
+        time.sleep(3)  # the push's own webhooks start an apply job: let it run first
+        books.wait(books.idle, "the push's apply job", 120)
+        applies = books.jobs("apply_quickbooks_changes")
         figures["lag, every webhook dropped (CDC catch-up every 1 min)"] = summary(
             lags(books, lag_edits, together=True))
+        figures["webhook-started apply jobs meanwhile (goal 0: all dropped)"] = str(
+            books.jobs("apply_quickbooks_changes") - applies)
         books.close()
     return figures
 
