@@ -20,7 +20,7 @@ def test_connect_quickbooks_through_the_consent_page(live_server: str, page: Pag
     page.get_by_role("button", name="Connect", exact=True).click()
 
     expect(page).to_have_url(f"{live_server}/clients/1/connection")
-    expect(page.locator("dl.facts")).to_contain_text("Connected")
+    expect(page.locator("dl.facts").first).to_contain_text("Connected")
     # The chart of accounts arrives when the background pull finishes; the section refreshes.
     expect(page.locator("table.coa tbody tr").first).to_be_visible(timeout=60_000)
     expect(page.locator("#coa-stamp")).to_contain_text("seconds ago")
