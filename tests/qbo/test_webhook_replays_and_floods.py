@@ -109,6 +109,24 @@ async def test_the_same_signed_body_five_times_is_stored_once_and_starts_one_job
     assert len(await apply_jobs(client_id)) == 1
 
 
+async def test_copies_of_one_body_arriving_together_are_stored_once(
+    zera_idle: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    """Deliveries arriving together are written in one transaction (SQLite's group commit):
+    copies of one body among them are still taken in once, the other bodies each once."""
+    client_id, realm = await connected_client(zera_idle, sandbox, "Together Co")
+    now = datetime.now(UTC)
+    copied = cloudevents(realm, at=now)
+    bodies = [copied, *(cloudevents(realm, at=now) for _ in range(8)), copied, copied]
+
+    answers = await asyncio.gather(*(deliver(zera_idle, body) for body in bodies))
+
+    statuses = [a.json()["status"] for a in answers]
+    assert sorted(statuses) == ["duplicate"] * 2 + ["received"] * 9
+    assert len(await inbox_rows(realm)) == 9
+    assert len(await apply_jobs(client_id)) == 1
+
+
 async def test_a_cloudevents_body_older_than_the_replay_window_is_refused(
     zera_idle: httpx.AsyncClient, sandbox: Sandbox
 ) -> None:
