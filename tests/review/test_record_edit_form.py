@@ -30,7 +30,7 @@ from zera.review.records import RecordView
 from zera.sync.lists import reference_lists
 from zera.sync.merge import same_document
 
-pytestmark = pytest.mark.db
+# Marked `db` (run again on PostgreSQL in CI): the version check and the update merged by line.
 HTMX = {"HX-Request": "true", "HX-Target": "client-body"}
 
 
@@ -250,6 +250,7 @@ async def test_the_edit_form_opens_and_saves_as_fragments(books: Books) -> None:
     assert (await record(books, made.id)).payload["Line"][0]["Description"] == "Grant"
 
 
+@pytest.mark.db
 async def test_a_form_opened_before_someone_elses_save_is_refused_and_changes_nothing(
     books: Books,
 ) -> None:
@@ -311,6 +312,7 @@ async def test_a_record_that_can_no_longer_be_edited_says_why(books: Books) -> N
 # -- a record in QuickBooks ----------------------------------------------------------------------
 
 
+@pytest.mark.db
 async def test_an_edit_of_a_pushed_record_is_merged_line_by_line_with_quickbooks_own(
     books: Books,
 ) -> None:
