@@ -454,20 +454,33 @@ async def update_records(
     for start in range(0, len(items), BATCH_LIMIT):
         chunk = items[start : start + BATCH_LIMIT]
         answers = await qbo.batch(chunk, operation=f"{request}:{start}")
-        for answer in answers:
-            sent = claimed.get(str(answer.get("bId")))
-            if sent is None:
-                continue
-            fault = batch_fault(answer)
-            if fault is not None:
-                # A stale SyncToken (5010) means QuickBooks changed it since the read: the
-                # next push (or the next sync pass) merges again.
-                await pushed.mark_failed(actor, sent, _message(fault))
-                outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
-                continue
-            updated = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
-            await pushed.mark_pushed(actor, sent, updated, lists)
-            outcomes.append(Outcome(sent.id, sent.entity, UPDATED, str(updated.get("Id"))))
+        # A stale SyncToken (5010) fails the record: the next push (or sync pass) merges again.
+        outcomes += await _record_answers(actor, claimed, answers, lists, UPDATED)
+    return outcomes
+
+
+async def _record_answers(
+    actor: Actor,
+    claimed: dict[str, RecordView],
+    answers: list[dict[str, Any]],
+    lists: ReferenceLists,
+    done: str,
+) -> list[Outcome]:
+    """Each batch answer matched back to its record by bId: in QuickBooks (`done`: created or
+    updated) with QuickBooks' version, or failed with Intuit's reason."""
+    outcomes: list[Outcome] = []
+    for answer in answers:
+        sent = claimed.get(str(answer.get("bId")))
+        if sent is None:
+            continue
+        fault = batch_fault(answer)
+        if fault is not None:
+            await pushed.mark_failed(actor, sent, _message(fault))
+            outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
+            continue
+        written = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
+        await pushed.mark_pushed(actor, sent, written, lists)
+        outcomes.append(Outcome(sent.id, sent.entity, done, str(written.get("Id"))))
     return outcomes
 
 
@@ -501,16 +514,4 @@ async def _send_chunk(
     if not items:
         return outcomes
     answers = await qbo.batch(items, operation=request)
-    for answer in answers:
-        sent = claimed.get(str(answer.get("bId")))
-        if sent is None:
-            continue
-        fault = batch_fault(answer)
-        if fault is not None:
-            await pushed.mark_failed(actor, sent, _message(fault))
-            outcomes.append(Outcome(sent.id, sent.entity, FAILED, message=_message(fault)))
-            continue
-        created = answer.get(sent.entity) or answer.get(f"{sent.entity}Txn") or {}
-        await pushed.mark_pushed(actor, sent, created, lists)
-        outcomes.append(Outcome(sent.id, sent.entity, CREATED, str(created.get("Id"))))
-    return outcomes
+    return outcomes + await _record_answers(actor, claimed, answers, lists, CREATED)
